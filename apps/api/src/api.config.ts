@@ -1,0 +1,20 @@
+import {
+  apiConfig,
+  databaseConfig,
+  type Environment,
+  flinkConfig,
+  kafkaConfig,
+  loadConfigs,
+  redisConfig,
+} from '@riffle/config';
+
+export function loadApiConfig(env: Environment) {
+  return loadConfigs(env, {
+    api: apiConfig,
+    database: databaseConfig,
+    redis: redisConfig,
+    kafka: kafkaConfig,
+    flink: flinkConfig,
+  });
+}
+export type ApiConfig = ReturnType<typeof loadApiConfig>;

@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import type { ProcessSpec } from './component';
+
+/**
+ * Stack processes run detached in their own process group, so Ctrl-C in a terminal reaches the
+ * launcher only and the launcher stops them in order. A pid file plus a marker on the command line
+ * (-Driffle.component=NAME) tells our process apart from an unrelated one that reused the pid.
+ */
+export function marker(name: string): string {
+  return `-Driffle.component=${name}`;
+}
+
+export function spawnDetached(name: string, spec: ProcessSpec, logFile: string, runDir: string): number {
+  const out = openSync(logFile, 'a');
+  const args = spec.command.endsWith('java') ? [marker(name), ...spec.args] : spec.args;
+  const child = spawn(spec.command, args, {
+    cwd: spec.cwd,
+    env: { ...process.env, ...spec.env },
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
+  closeSync(out);
+  if (child.pid === undefined) throw new Error(`${name}: could not spawn ${spec.command}`);
+  child.unref();
+  writeFileSync(pidFile(runDir, name), String(child.pid));
+  return child.pid;
+}
+
+export function pidFile(runDir: string, name: string): string {
+  return join(runDir, `${name}.pid`);
+}
+
+/** The pid of our running process for `name`, or undefined (stale pid files are removed). */
+export function runningPid(runDir: string, name: string): number | undefined {
+  const file = pidFile(runDir, name);
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  if (Number.isInteger(pid) && pid > 0 && isOurs(pid, name)) return pid;
+  rmSync(file, { force: true });
+  return undefined;
+}
+
+function isOurs(pid: number, name: string): boolean {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && (cmdline.includes(marker(name)) || !cmdline[0]?.endsWith('java'));
+  } catch {
+    return false;
+  }
+}
+
+export function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM to the process group, SIGKILL after `graceMs`; resolves when the process is gone. */
+export async function stopProcess(runDir: string, name: string, graceMs = 20_000): Promise<boolean> {
+  const pid = runningPid(runDir, name);
+  if (pid === undefined) return false;
+  signalGroup(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (alive(pid) && Date.now() < deadline) await sleep(200);
+  if (alive(pid)) {
+    signalGroup(pid, 'SIGKILL');
+    while (alive(pid)) await sleep(100);
+  }
+  rmSync(pidFile(runDir, name), { force: true });
+  return true;
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export function portInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host });
+    socket.setTimeout(1_000);
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export function tail(file: string, lines = 15): string {
+  if (!existsSync(file)) return '(no log written)';
+  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,31 @@
+/** Two tiers: `unit` (pure, fast, no I/O) and `e2e` (the real stack: Postgres, Redis, Kafka, registry, Flink). */
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      target: 'es2022',
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+    },
+    module: { type: 'commonjs' },
+  },
+];
+const shared = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper: { '^@riffle/(.*)$': '<rootDir>/libs/$1/src' },
+  rootDir: __dirname,
+};
+
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,deploy}/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      testTimeout: 180_000,
+      slowTestThreshold: 60,
+    },
+  ],
+};

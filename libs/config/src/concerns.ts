@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { defineConfig, httpUrl, port } from './define-config';
+
+/** Defaults match the local stack started by `npm start` (deploy/local). */
+export const LOCAL_DEFAULTS = {
+  databaseUrl: 'postgres://postgres@127.0.0.1:5432/riffle',
+  redisUrl: 'redis://127.0.0.1:6379',
+  kafkaBootstrapServers: '127.0.0.1:9092',
+  schemaRegistryUrl: 'http://127.0.0.1:8081/apis/ccompat/v7',
+  flinkRestUrl: 'http://127.0.0.1:18081',
+  flinkSqlGatewayUrl: 'http://127.0.0.1:18083',
+} as const;
+
+export const databaseConfig = defineConfig(
+  'database',
+  {
+    DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// URL' })
+      .default(LOCAL_DEFAULTS.databaseUrl),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  },
+  (v) => ({ url: v.DATABASE_URL, poolSize: v.DATABASE_POOL_SIZE }),
+);
+export type DatabaseOptions = ReturnType<typeof databaseConfig.load>;
+
+export const redisConfig = defineConfig(
+  'redis',
+  {
+    REDIS_URL: z
+      .url({ protocol: /^rediss?$/, message: 'must be a redis:// URL' })
+      .default(LOCAL_DEFAULTS.redisUrl),
+  },
+  (v) => ({ url: v.REDIS_URL }),
+);
+export type RedisOptions = ReturnType<typeof redisConfig.load>;
+
+const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+export const kafkaConfig = defineConfig(
+  'kafka',
+  {
+    KAFKA_BOOTSTRAP_SERVERS: z
+      .string()
+      .default(LOCAL_DEFAULTS.kafkaBootstrapServers)
+      .refine((s) => s.split(',').every((b) => hostPort.test(b.trim())), 'must be host:port[,host:port…]'),
+    SCHEMA_REGISTRY_URL: httpUrl(LOCAL_DEFAULTS.schemaRegistryUrl),
+  },
+  (v) => ({
+    brokers: v.KAFKA_BOOTSTRAP_SERVERS.split(',').map((b) => b.trim()),
+    schemaRegistryUrl: v.SCHEMA_REGISTRY_URL,
+  }),
+);
+export type KafkaOptions = ReturnType<typeof kafkaConfig.load>;
+
+export const flinkConfig = defineConfig(
+  'flink',
+  {
+    FLINK_REST_URL: httpUrl(LOCAL_DEFAULTS.flinkRestUrl),
+    FLINK_SQL_GATEWAY_URL: httpUrl(LOCAL_DEFAULTS.flinkSqlGatewayUrl),
+    FLINK_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  },
+  (v) => ({
+    restUrl: v.FLINK_REST_URL,
+    sqlGatewayUrl: v.FLINK_SQL_GATEWAY_URL,
+    requestTimeoutMs: v.FLINK_REQUEST_TIMEOUT_MS,
+  }),
+);
+export type FlinkOptions = ReturnType<typeof flinkConfig.load>;
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+
+export const apiConfig = defineConfig(
+  'api',
+  {
+    API_HOST: z.string().default('127.0.0.1'),
+    API_PORT: port(8080),
+    API_BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, 'must be a size like 5mb')
+      .default('5mb'),
+    LOG_LEVEL: logLevel,
+  },
+  (v) => ({ host: v.API_HOST, port: v.API_PORT, bodyLimit: v.API_BODY_LIMIT, logLevel: v.LOG_LEVEL }),
+);
+export type ApiOptions = ReturnType<typeof apiConfig.load>;
+
+export const schedulerConfig = defineConfig(
+  'scheduler',
+  {
+    SCHEDULER_HOST: z.string().default('127.0.0.1'),
+    SCHEDULER_PORT: port(8091),
+    SCHEDULER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+    LOG_LEVEL: logLevel,
+  },
+  (v) => ({
+    host: v.SCHEDULER_HOST,
+    port: v.SCHEDULER_PORT,
+    concurrency: v.SCHEDULER_CONCURRENCY,
+    logLevel: v.LOG_LEVEL,
+  }),
+);
+
+export const meteringConfig = defineConfig(
+  'metering',
+  {
+    METERING_HOST: z.string().default('127.0.0.1'),
+    METERING_PORT: port(8092),
+    METERING_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(2),
+    LOG_LEVEL: logLevel,
+  },
+  (v) => ({
+    host: v.METERING_HOST,
+    port: v.METERING_PORT,
+    concurrency: v.METERING_CONCURRENCY,
+    logLevel: v.LOG_LEVEL,
+  }),
+);
+/** scheduler and metering share one shape: a health port and a worker concurrency */
+export type WorkerOptions = ReturnType<typeof schedulerConfig.load>;

@@ -1,0 +1,3 @@
+export * from './concerns';
+export * from './define-config';
+export * from './environment';

@@ -1,0 +1,53 @@
+import { RiffleError } from '@riffle/domain';
+
+/**
+ * A JSON-over-HTTP call to a Flink endpoint (SQL Gateway or JobManager REST) with a deadline.
+ * Transport failures become FLINK_UNAVAILABLE (retryable); Flink's own error answers keep Flink's
+ * first error line, which is what a user can act on, and drop its Java stack.
+ */
+export async function flinkRequest<T>(
+  baseUrl: string,
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  timeoutMs: number,
+  body?: unknown,
+): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    throw new RiffleError('FLINK_UNAVAILABLE', 'unavailable', `Flink did not answer ${method} ${path}`, {
+      cause: error instanceof Error ? error.message : String(error),
+    });
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    throw new RiffleError(
+      response.status >= 500 ? 'FLINK_ERROR' : 'FLINK_REJECTED',
+      response.status === 404 ? 'not_found' : response.status >= 500 ? 'unavailable' : 'invalid',
+      `Flink answered ${response.status} to ${method} ${path}`,
+      { flinkErrors: flinkErrorLines(text) },
+    );
+  }
+  return (text ? JSON.parse(text) : {}) as T;
+}
+
+/** Flink answers errors as { errors: [summary, stack…] }; keep the readable lines only. */
+export function flinkErrorLines(body: string): string[] {
+  try {
+    const parsed = JSON.parse(body) as { errors?: unknown };
+    if (!Array.isArray(parsed.errors)) return [body.slice(0, 500)];
+    return parsed.errors
+      .filter((e): e is string => typeof e === 'string')
+      .flatMap((e) => e.split('\n'))
+      .filter((line) => line.trim() && !/^\s+at |^\s*\.\.\. \d+ more/.test(line))
+      .slice(0, 20);
+  } catch {
+    return [body.slice(0, 500)];
+  }
+}

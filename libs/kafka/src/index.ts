@@ -1,0 +1,2 @@
+export * from './kafka.probes';
+export * from './kafka.module';

@@ -1,0 +1,5 @@
+export * from './logger';
+export * from './readiness';
+export * from './health.controller';
+export * from './run-main';
+export * from './create-worker-app';

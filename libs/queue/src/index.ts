@@ -1,0 +1,4 @@
+export * from './queue-worker';
+export * from './queues';
+export * from './redis-connection';
+export * from './queue.module';

@@ -1,0 +1,90 @@
+import type { RedisOptions } from '@riffle/config';
+import { RiffleError } from '@riffle/domain';
+import { DependencyProbe } from '@riffle/observability';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import { type JobContracts, type JobName, JOB_QUEUE, type QueueName } from './queues';
+import { createRedisConnection } from './redis-connection';
+
+export type JobHandlers = { [J in JobName]?: (data: JobContracts[J], job: Job) => Promise<void> };
+
+/**
+ * One BullMQ worker per queue. Handlers are declared per job name and checked at startup: a handler
+ * for a job that belongs to another queue is a programming error. Errors that are not retryable
+ * become UnrecoverableError so BullMQ does not retry them; the rest retry with the job's backoff.
+ */
+export class QueueWorker {
+  private worker: Worker | undefined;
+
+  constructor(
+    private readonly queue: QueueName,
+    private readonly handlers: JobHandlers,
+    private readonly redis: RedisOptions,
+    private readonly concurrency: number,
+    private readonly logger: Logger,
+  ) {
+    for (const name of Object.keys(handlers) as JobName[]) {
+      if (JOB_QUEUE[name] !== queue)
+        throw new Error(`job ${name} belongs to queue ${JOB_QUEUE[name]}, not ${queue}`);
+    }
+  }
+
+  /** Nest lifecycle: workers start once every module is ready, and drain before connections close */
+  onApplicationBootstrap(): void {
+    this.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  start(): void {
+    this.worker = new Worker(this.queue, (job) => this.process(job), {
+      connection: createRedisConnection(this.redis, `${this.queue}-worker`),
+      concurrency: this.concurrency,
+      autorun: true,
+    });
+    this.worker.on('error', (error) =>
+      this.logger.error({ err: error, queue: this.queue }, 'queue worker error'),
+    );
+  }
+
+  get queueName(): QueueName {
+    return this.queue;
+  }
+
+  get running(): boolean {
+    return this.worker?.isRunning() ?? false;
+  }
+
+  async stop(): Promise<void> {
+    await this.worker?.close();
+  }
+
+  private async process(job: Job): Promise<void> {
+    const handler = this.handlers[job.name as JobName] as
+      ((data: unknown, job: Job) => Promise<void>) | undefined;
+    if (!handler) throw new UnrecoverableError(`no handler for job ${job.name} on queue ${this.queue}`);
+    try {
+      await handler(job.data, job);
+    } catch (error) {
+      if (error instanceof RiffleError && !error.retryable)
+        throw new UnrecoverableError(`${error.code}: ${error.message}`);
+      throw error;
+    }
+  }
+}
+
+/** Ready when the worker is connected and pulling jobs. */
+export class QueueWorkerProbe extends DependencyProbe {
+  readonly name: string;
+
+  constructor(private readonly worker: QueueWorker) {
+    super();
+    this.name = `worker:${worker.queueName}`;
+  }
+
+  async check(): Promise<void> {
+    if (!this.worker.running) throw new Error('worker is not running');
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Queue names (kebab-case) and job names (dot.case) with their payloads. These are wire contracts
+ * between apps: add fields compatibly, never rename.
+ */
+export const QUEUES = {
+  statementReconcile: 'statement-reconcile',
+  usageMetering: 'usage-metering',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export interface JobContracts {
+  /** observe → decide → act for one statement; job id = statement uid so it is never queued twice */
+  'statement.reconcile': { statementUid: string; organizationId: string };
+  /** close every finished minute up to `until` (ISO instant) into usage records */
+  'usage.close-minutes': { until: string };
+}
+export type JobName = keyof JobContracts;
+
+export const JOB_QUEUE: { readonly [J in JobName]: QueueName } = {
+  'statement.reconcile': QUEUES.statementReconcile,
+  'usage.close-minutes': QUEUES.usageMetering,
+};

@@ -1,0 +1,107 @@
+/**
+ * `npm test`: unit tests, then the real local stack (started if it is not running, and stopped
+ * again afterwards if this run started it), migrations on the test database, then e2e tests.
+ * Ends with one summary line: "Tests: N passed, N failed".
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stackPaths } from '../deploy/local/src/paths';
+import { stackDown, stackUp } from '../deploy/local/src/stack';
+import { localStack, localStackOptions, stackEnvironment } from '../deploy/local/src/stack-definition';
+
+const paths = stackPaths();
+const reports = join(paths.home, 'reports');
+mkdirSync(reports, { recursive: true });
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const say = (message: string) => process.stdout.write(`▸ ${message}\n`);
+const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/riffle_test';
+
+interface Counts {
+  passed: number;
+  failed: number;
+}
+
+function jest(project: string, env: NodeJS.ProcessEnv, extra: string[] = []): Counts {
+  const outputFile = join(reports, `${project}.json`);
+  const result = spawnSync(
+    process.execPath,
+    [
+      require.resolve('jest/bin/jest'),
+      '--selectProjects',
+      project,
+      '--json',
+      `--outputFile=${outputFile}`,
+      ...extra,
+    ],
+    { env, stdio: 'inherit', cwd: paths.root },
+  );
+  try {
+    const report = JSON.parse(readFileSync(outputFile, 'utf8')) as {
+      numPassedTests: number;
+      numFailedTests: number;
+      numRuntimeErrorTestSuites: number;
+    };
+    return {
+      passed: report.numPassedTests,
+      failed: report.numFailedTests + report.numRuntimeErrorTestSuites,
+    };
+  } catch {
+    return { passed: 0, failed: result.status === 0 ? 0 : 1 };
+  }
+}
+
+async function main(): Promise<number> {
+  const total: Counts = { passed: 0, failed: 0 };
+  const add = (c: Counts) => ((total.passed += c.passed), (total.failed += c.failed));
+  const began = Date.now();
+
+  if (only !== 'e2e') add(jest('unit', process.env));
+
+  if (only !== 'unit') {
+    const components = localStack(localStackOptions());
+    let started: string[] = [];
+    const stop = async () => {
+      if (started.length) await stackDown(components, paths, say, started);
+      started = [];
+    };
+    process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+    process.once('SIGTERM', () => void stop().then(() => process.exit(143)));
+    try {
+      say('bringing up the local stack (reused if already running)…');
+      started = await stackUp(components, paths, say);
+      const env = {
+        ...process.env,
+        ...stackEnvironment(),
+        DATABASE_URL: TEST_DATABASE_URL,
+        LOG_LEVEL: 'warn',
+      };
+      say('migrating the test database…');
+      const migrate = spawnSync('npm', ['run', '--silent', 'migrate'], {
+        env,
+        stdio: 'inherit',
+        cwd: paths.root,
+      });
+      if (migrate.status !== 0) throw new Error('migrations failed on the test database');
+      add(jest('e2e', env, ['--runInBand']));
+    } catch (error) {
+      started = [...started, ...((error as { started?: string[] }).started ?? [])];
+      process.stderr.write(`✗ ${(error as Error).message}\n`);
+      total.failed += 1;
+    } finally {
+      await stop();
+    }
+  }
+
+  process.stdout.write(`\nTook ${Math.round((Date.now() - began) / 1000)}s\n`);
+  process.stdout.write(`Tests: ${total.passed} passed, ${total.failed} failed\n`);
+  return total.failed === 0 && total.passed > 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);
