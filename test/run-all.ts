@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stackPaths } from '../deploy/local/src/paths';
+import { alive, runningPid } from '../deploy/local/src/processes';
 import { stackDown, stackUp } from '../deploy/local/src/stack';
 import { localStack, localStackOptions, stackEnvironment } from '../deploy/local/src/stack-definition';
 
@@ -51,6 +52,36 @@ function jest(project: string, env: NodeJS.ProcessEnv, extra: string[] = []): Co
   }
 }
 
+/** Samples the resident memory of the stack's processes while tests run. */
+class StackMemory {
+  peakMiB = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly names: string[]) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      let kib = 0;
+      for (const name of this.names) {
+        const pid = runningPid(paths.run, name);
+        if (pid === undefined) continue;
+        try {
+          const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+          kib += Number(rss?.[1] ?? 0);
+        } catch {
+          // process ended between the two reads
+        }
+      }
+      this.peakMiB = Math.max(this.peakMiB, Math.round(kib / 1024));
+    }, 2_000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
 async function main(): Promise<number> {
   const total: Counts = { passed: 0, failed: 0 };
   const add = (c: Counts) => ((total.passed += c.passed), (total.failed += c.failed));
@@ -61,15 +92,24 @@ async function main(): Promise<number> {
   if (only !== 'unit') {
     const components = localStack(localStackOptions());
     let started: string[] = [];
+    const memory = new StackMemory(components.map((c) => c.name));
     const stop = async () => {
+      memory.stop();
+      const pids = started.map((name) => runningPid(paths.run, name)).filter((p): p is number => p !== undefined);
       if (started.length) await stackDown(components, paths, say, started);
       started = [];
+      const orphans = pids.filter(alive);
+      if (orphans.length) {
+        process.stderr.write(`✗ stack processes still alive after shutdown: ${orphans.join(', ')}\n`);
+        total.failed += 1;
+      }
     };
     process.once('SIGINT', () => void stop().then(() => process.exit(130)));
     process.once('SIGTERM', () => void stop().then(() => process.exit(143)));
     try {
       say('bringing up the local stack (reused if already running)…');
       started = await stackUp(components, paths, say);
+      memory.start();
       const env = {
         ...process.env,
         ...stackEnvironment(),
@@ -90,6 +130,7 @@ async function main(): Promise<number> {
       total.failed += 1;
     } finally {
       await stop();
+      if (memory.peakMiB > 0) say(`stack peak memory (RSS of its JVMs, sampled every 2 s): ${memory.peakMiB} MiB`);
     }
   }
 

@@ -88,7 +88,7 @@ describe('data path: Kafka + schema registry + Flink SQL', () => {
     await gateway.executeAndWait(
       session,
       `CREATE TABLE orders (id BIGINT NOT NULL, customer STRING NOT NULL, amount DOUBLE NOT NULL,
-         placed_at TIMESTAMP_LTZ(3) NOT NULL)
+         placed_at TIMESTAMP(3) NOT NULL)
        WITH (${connection(source)},
          'properties.group.id' = 'smoke-${suffix}',
          'scan.startup.mode' = 'earliest-offset',
@@ -97,7 +97,7 @@ describe('data path: Kafka + schema registry + Flink SQL', () => {
     await gateway.executeAndWait(
       session,
       `CREATE TABLE large_orders (id BIGINT NOT NULL, customer STRING NOT NULL, doubled DOUBLE NOT NULL,
-         placed_at TIMESTAMP_LTZ(3) NOT NULL)
+         placed_at TIMESTAMP(3) NOT NULL)
        WITH (${connection(sink)})`,
     );
     const insert = await gateway.executeAndWait(

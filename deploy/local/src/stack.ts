@@ -21,8 +21,10 @@ export async function stackUp(
   progress: Progress,
 ): Promise<string[]> {
   await ensureSystemServices(progress);
-  // downloads share one Maven repository: fetch one component at a time
+  // prepare() may rewrite config and clear scratch folders: only for components about to start.
+  // Downloads share one Maven repository, so they run one component at a time.
   for (const component of components) {
+    if (runningPid(paths.run, component.name) !== undefined) continue;
     await component.prepare(paths, (m) => progress(`${component.name}: ${m}`));
   }
   const started: string[] = [];

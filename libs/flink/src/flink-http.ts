@@ -27,11 +27,12 @@ export async function flinkRequest<T>(
   }
   const text = await response.text();
   if (!response.ok) {
+    const lines = flinkErrorLines(text);
     throw new RiffleError(
       response.status >= 500 ? 'FLINK_ERROR' : 'FLINK_REJECTED',
       response.status === 404 ? 'not_found' : response.status >= 500 ? 'unavailable' : 'invalid',
-      `Flink answered ${response.status} to ${method} ${path}`,
-      { flinkErrors: flinkErrorLines(text) },
+      `Flink answered ${response.status} to ${method} ${path}: ${rootCause(lines)}`,
+      { flinkErrors: lines },
     );
   }
   return (text ? JSON.parse(text) : {}) as T;
@@ -50,4 +51,11 @@ export function flinkErrorLines(body: string): string[] {
   } catch {
     return [body.slice(0, 500)];
   }
+}
+
+/** The innermost "Caused by" is usually the one a person can act on. */
+export function rootCause(lines: readonly string[]): string {
+  const causes = lines.filter((line) => line.startsWith('Caused by: '));
+  const line = causes.at(-1) ?? lines.find((l) => !/^Internal server error\.?$|^<Exception on server side:$/.test(l)) ?? '';
+  return line.replace(/^Caused by: /, '').slice(0, 1_000);
 }

@@ -1,8 +1,8 @@
 import { RiffleError } from '@riffle/domain';
 import { flinkRequest } from './flink-http';
 
-/** SQL Gateway REST API v3 (Flink 2.x): sessions, statements, operations, paged results. */
-const API = '/v3';
+/** SQL Gateway REST API v4 (Flink 2.x): sessions, statements, operations, paged results. */
+const API = '/v4';
 
 export type OperationStatus =
   'INITIALIZED' | 'PENDING' | 'RUNNING' | 'FINISHED' | 'CANCELED' | 'CLOSED' | 'ERROR' | 'TIMEOUT';
