@@ -3,8 +3,8 @@
  * again afterwards if this run started it), migrations on the test database, then e2e tests.
  * Ends with one summary line: "Tests: N passed, N failed".
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { stackPaths } from '../deploy/local/src/paths';
 import { alive, runningPid } from '../deploy/local/src/processes';
@@ -14,7 +14,10 @@ import { localStack, localStackOptions, stackEnvironment } from '../deploy/local
 const paths = stackPaths();
 const reports = join(paths.home, 'reports');
 mkdirSync(reports, { recursive: true });
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const args = process.argv.slice(2);
+const only = args[0] === '--only' ? args[1] : undefined;
+/** the rest goes to jest, e.g. `npm run test:e2e -- data-path` runs the matching e2e files */
+const jestArgs = args.slice(only ? 2 : 0).filter((a) => a !== '--');
 const say = (message: string) => process.stdout.write(`▸ ${message}\n`);
 const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/riffle_test';
 
@@ -23,9 +26,11 @@ interface Counts {
   failed: number;
 }
 
-function jest(project: string, env: NodeJS.ProcessEnv, extra: string[] = []): Counts {
+/** Runs one jest project in a child process (async, so the memory sampler keeps ticking). */
+async function jest(project: string, env: NodeJS.ProcessEnv, extra: string[] = []): Promise<Counts> {
   const outputFile = join(reports, `${project}.json`);
-  const result = spawnSync(
+  rmSync(outputFile, { force: true });
+  const child = spawn(
     process.execPath,
     [
       require.resolve('jest/bin/jest'),
@@ -37,6 +42,13 @@ function jest(project: string, env: NodeJS.ProcessEnv, extra: string[] = []): Co
     ],
     { env, stdio: 'inherit', cwd: paths.root },
   );
+  // a hung suite must not hang CI: the whole tier gets a generous, bounded time
+  const timer = setTimeout(() => {
+    process.stderr.write(`✗ jest ${project} still running after 45 minutes; killing it\n`);
+    child.kill('SIGKILL');
+  }, 45 * 60_000);
+  const code = await new Promise<number>((done) => child.once('exit', (c) => done(c ?? 1)));
+  clearTimeout(timer);
   try {
     const report = JSON.parse(readFileSync(outputFile, 'utf8')) as {
       numPassedTests: number;
@@ -48,7 +60,7 @@ function jest(project: string, env: NodeJS.ProcessEnv, extra: string[] = []): Co
       failed: report.numFailedTests + report.numRuntimeErrorTestSuites,
     };
   } catch {
-    return { passed: 0, failed: result.status === 0 ? 0 : 1 };
+    return { passed: 0, failed: code === 0 ? 0 : 1 };
   }
 }
 
@@ -87,7 +99,7 @@ async function main(): Promise<number> {
   const add = (c: Counts) => ((total.passed += c.passed), (total.failed += c.failed));
   const began = Date.now();
 
-  if (only !== 'e2e') add(jest('unit', process.env));
+  if (only !== 'e2e') add(await jest('unit', process.env));
 
   if (only !== 'unit') {
     const components = localStack(localStackOptions());
@@ -95,7 +107,9 @@ async function main(): Promise<number> {
     const memory = new StackMemory(components.map((c) => c.name));
     const stop = async () => {
       memory.stop();
-      const pids = started.map((name) => runningPid(paths.run, name)).filter((p): p is number => p !== undefined);
+      const pids = started
+        .map((name) => runningPid(paths.run, name))
+        .filter((p): p is number => p !== undefined);
       if (started.length) await stackDown(components, paths, say, started);
       started = [];
       const orphans = pids.filter(alive);
@@ -123,14 +137,15 @@ async function main(): Promise<number> {
         cwd: paths.root,
       });
       if (migrate.status !== 0) throw new Error('migrations failed on the test database');
-      add(jest('e2e', env, ['--runInBand']));
+      add(await jest('e2e', env, ['--runInBand', ...jestArgs]));
     } catch (error) {
       started = [...started, ...((error as { started?: string[] }).started ?? [])];
       process.stderr.write(`✗ ${(error as Error).message}\n`);
       total.failed += 1;
     } finally {
       await stop();
-      if (memory.peakMiB > 0) say(`stack peak memory (RSS of its JVMs, sampled every 2 s): ${memory.peakMiB} MiB`);
+      if (memory.peakMiB > 0)
+        say(`stack peak memory (RSS of its JVMs, sampled every 2 s): ${memory.peakMiB} MiB`);
     }
   }
 

@@ -102,7 +102,12 @@ async function start(): Promise<void> {
     });
     say(`${app.name}: started (log .riffle/logs/${app.name}.log)`);
   }
-  for (const app of APPS) await waitHttpOk(app.name, app.health);
+  try {
+    for (const app of APPS) await waitHttpOk(app.name, app.health);
+  } catch (error) {
+    process.stderr.write(`✗ ${(error as Error).message}\n`);
+    return shutdown(1);
+  }
   process.stdout.write(
     '\nRiffle is ready.\n  API      http://127.0.0.1:8080   (OpenAPI: /openapi.json, docs: /docs)\n',
   );

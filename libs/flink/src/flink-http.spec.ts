@@ -5,7 +5,7 @@ describe('flinkErrorLines', () => {
     const body = JSON.stringify({
       errors: [
         'org.apache.flink.table.gateway.api.utils.SqlGatewayException: Failed to fetchResults.',
-        'Caused by: org.apache.flink.table.api.ValidationException: Column \'nope\' not found\n\tat org.apache.Foo.bar(Foo.java:1)\n\t... 12 more',
+        "Caused by: org.apache.flink.table.api.ValidationException: Column 'nope' not found\n\tat org.apache.Foo.bar(Foo.java:1)\n\t... 12 more",
       ],
     });
     expect(flinkErrorLines(body)).toEqual([

@@ -56,6 +56,9 @@ export function flinkErrorLines(body: string): string[] {
 /** The innermost "Caused by" is usually the one a person can act on. */
 export function rootCause(lines: readonly string[]): string {
   const causes = lines.filter((line) => line.startsWith('Caused by: '));
-  const line = causes.at(-1) ?? lines.find((l) => !/^Internal server error\.?$|^<Exception on server side:$/.test(l)) ?? '';
+  const line =
+    causes.at(-1) ??
+    lines.find((l) => !/^Internal server error\.?$|^<Exception on server side:$/.test(l)) ??
+    '';
   return line.replace(/^Caused by: /, '').slice(0, 1_000);
 }

@@ -2,6 +2,7 @@ import type { RedisOptions } from '@riffle/config';
 import { RiffleError } from '@riffle/domain';
 import { DependencyProbe } from '@riffle/observability';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type JobContracts, type JobName, JOB_QUEUE, type QueueName } from './queues';
 import { createRedisConnection } from './redis-connection';
@@ -15,6 +16,7 @@ export type JobHandlers = { [J in JobName]?: (data: JobContracts[J], job: Job) =
  */
 export class QueueWorker {
   private worker: Worker | undefined;
+  private connection: Redis | undefined;
 
   constructor(
     private readonly queue: QueueName,
@@ -39,8 +41,9 @@ export class QueueWorker {
   }
 
   start(): void {
+    this.connection = createRedisConnection(this.redis, `${this.queue}-worker`);
     this.worker = new Worker(this.queue, (job) => this.process(job), {
-      connection: createRedisConnection(this.redis, `${this.queue}-worker`),
+      connection: this.connection,
       concurrency: this.concurrency,
       autorun: true,
     });
@@ -59,6 +62,8 @@ export class QueueWorker {
 
   async stop(): Promise<void> {
     await this.worker?.close();
+    // BullMQ closes only the connections it created; this one is ours
+    this.connection?.disconnect();
   }
 
   private async process(job: Job): Promise<void> {
