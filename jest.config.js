@@ -10,9 +10,16 @@ const swc = [
     module: { type: 'commonjs' },
   },
 ];
+/** ESM-only dependencies jest (CommonJS) must compile; the build bundles dt-sql-parser as CJS (build:vendor) */
+const esmPackages = ['dt-sql-parser', 'antlr4ng', 'antlr4-c3'];
+const swcJs = [
+  '@swc/jest',
+  { jsc: { target: 'es2022', parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } },
+];
 const shared = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': swc, '^.+\\.m?js$': swcJs },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
   moduleNameMapper: { '^@riffle/(.*)$': '<rootDir>/libs/$1/src' },
   rootDir: __dirname,
 };

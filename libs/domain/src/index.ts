@@ -1,1 +1,3 @@
 export * from './riffle-error';
+export * from './statements';
+export * from './sql';
