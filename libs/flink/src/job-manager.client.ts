@@ -21,6 +21,53 @@ export interface ClusterOverview {
   'flink-version': string;
 }
 
+/** One row of GET /jobs/overview; times are epoch millis, `end-time` is -1 while the job runs. */
+export interface JobSummary {
+  jid: string;
+  name: string;
+  state: JobState;
+  'start-time': number;
+  'end-time': number;
+}
+
+/**
+ * GET /jobs/:id, reduced to what Riffle reads. The job is RUNNING as soon as its tasks are being deployed;
+ * `tasks` counts subtasks per execution state (DEPLOYING, INITIALIZING, RUNNING …). With the adaptive
+ * scheduler `parallelism` is the current one.
+ */
+export interface JobDetails extends JobSummary {
+  vertices: {
+    id: string;
+    name: string;
+    parallelism: number;
+    status: string;
+    tasks: Partial<Record<string, number>>;
+  }[];
+}
+
+export type SavepointStatus =
+  { state: 'IN_PROGRESS' } | { state: 'COMPLETED'; location: string } | { state: 'FAILED'; reason: string };
+
+export interface JobException {
+  timestamp: number;
+  exceptionName: string;
+  /** one readable line: the innermost cause as `SimpleClassName: message`, no stack */
+  message: string;
+  taskName?: string;
+}
+
+interface SavepointTriggerStatus {
+  status: { id: 'IN_PROGRESS' | 'COMPLETED' };
+  operation: { location?: string; 'failure-cause'?: { class?: string; 'stack-trace'?: string } } | null;
+}
+
+interface ExceptionHistory {
+  exceptionHistory: {
+    entries: { exceptionName: string; stacktrace: string; timestamp: number; taskName?: string | null }[];
+    truncated: boolean;
+  };
+}
+
 /** JobManager REST: the source of truth for what runs on a cluster. */
 export class JobManagerClient {
   constructor(
@@ -42,11 +89,103 @@ export class JobManagerClient {
     return body.jobs;
   }
 
-  job(jobId: string): Promise<{ jid: string; name: string; state: JobState }> {
+  job(jobId: string): Promise<JobDetails> {
     return flinkRequest(this.baseUrl, 'GET', `/jobs/${jobId}`, this.timeoutMs);
   }
 
   async cancel(jobId: string): Promise<void> {
     await flinkRequest(this.baseUrl, 'PATCH', `/jobs/${jobId}?mode=cancel`, this.timeoutMs);
   }
+
+  /** every job the cluster remembers, running and recently terminated */
+  async jobsOverview(): Promise<JobSummary[]> {
+    const body = await flinkRequest<{ jobs: JobSummary[] }>(
+      this.baseUrl,
+      'GET',
+      '/jobs/overview',
+      this.timeoutMs,
+    );
+    return body.jobs.map((j) => ({
+      jid: j.jid,
+      name: j.name,
+      state: j.state,
+      'start-time': j['start-time'],
+      'end-time': j['end-time'],
+    }));
+  }
+
+  /** all jobs named exactly `name`, newest first: a statement's job is named after the statement */
+  async findJobsByName(name: string): Promise<JobSummary[]> {
+    const jobs = await this.jobsOverview();
+    return jobs.filter((j) => j.name === name).sort((a, b) => b['start-time'] - a['start-time']);
+  }
+
+  /** Triggers stop-with-savepoint (no drain) into the cluster's savepoint dir; answers the trigger id. */
+  async stopWithSavepoint(jobId: string, targetDirectory?: string): Promise<string> {
+    const body = await flinkRequest<{ 'request-id': string }>(
+      this.baseUrl,
+      'POST',
+      `/jobs/${jobId}/stop`,
+      this.timeoutMs,
+      { drain: false, ...(targetDirectory && { targetDirectory }) },
+    );
+    return body['request-id'];
+  }
+
+  /** A trigger that went wrong is COMPLETED with a `failure-cause` in Flink; here it is FAILED. */
+  async savepointStatus(jobId: string, triggerId: string): Promise<SavepointStatus> {
+    const body = await flinkRequest<SavepointTriggerStatus>(
+      this.baseUrl,
+      'GET',
+      `/jobs/${jobId}/savepoints/${triggerId}`,
+      this.timeoutMs,
+    );
+    if (body.status.id === 'IN_PROGRESS') return { state: 'IN_PROGRESS' };
+    const location = body.operation?.location;
+    if (location) return { state: 'COMPLETED', location };
+    const failure = body.operation?.['failure-cause'];
+    const reason = failure?.['stack-trace']
+      ? readableThrowable(failure['stack-trace'])
+      : (failure?.class ?? 'the savepoint ended without a location');
+    return { state: 'FAILED', reason };
+  }
+
+  /** the most recent failures of a job, newest first, each as one readable line */
+  async exceptions(jobId: string, max = 10): Promise<JobException[]> {
+    const body = await flinkRequest<ExceptionHistory>(
+      this.baseUrl,
+      'GET',
+      `/jobs/${jobId}/exceptions?maxExceptions=${max}`,
+      this.timeoutMs,
+    );
+    return body.exceptionHistory.entries
+      .map((e) => ({
+        timestamp: e.timestamp,
+        exceptionName: e.exceptionName,
+        message: readableThrowable(e.stacktrace) || e.exceptionName,
+        ...(e.taskName && { taskName: e.taskName }),
+      }))
+      .sort((a, b) => b.timestamp - a.timestamp)
+      .slice(0, max);
+  }
+
+  /** the widest vertex of the running plan: what the job occupies in slots */
+  async jobPlanParallelism(jobId: string): Promise<number> {
+    const job = await this.job(jobId);
+    return Math.max(0, ...job.vertices.map((v) => v.parallelism));
+  }
+}
+
+/**
+ * A Java stack trace reduced to its innermost cause's first line, with the package dropped from the
+ * class name: `java.lang.NumberFormatException: For input string: 'x'` → `NumberFormatException: …`.
+ */
+export function readableThrowable(stackTrace: string): string {
+  const lines = stackTrace.split('\n');
+  const innermost = lines.filter((line) => line.startsWith('Caused by: ')).at(-1) ?? lines[0] ?? '';
+  return innermost
+    .replace(/^Caused by: /, '')
+    .trim()
+    .replace(/^(?:[a-zA-Z_$][\w$]*\.)+([A-Z][\w$]*)(?=:|$)/, '$1')
+    .slice(0, 1_000);
 }

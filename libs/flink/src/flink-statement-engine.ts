@@ -1,0 +1,69 @@
+import { type ForegroundQuery, StatementEngine } from '@riffle/application';
+import type { FlinkJobState } from '@riffle/domain';
+import type { ForegroundRef, FlinkStatementRunner } from './flink-statement-runner';
+import type { JobManagerClient } from './job-manager.client';
+
+/** The scheduler's StatementEngine port on one Flink session cluster (SQL Gateway + JobManager REST). */
+export class FlinkStatementEngine extends StatementEngine {
+  constructor(
+    private readonly runner: FlinkStatementRunner,
+    private readonly jobManager: JobManagerClient,
+  ) {
+    super();
+  }
+
+  async findJobs(jobName: string): Promise<{ id: string; state: FlinkJobState }[]> {
+    const jobs = await this.jobManager.findJobsByName(jobName);
+    return jobs.map((j) => ({ id: j.jid, state: j.state }));
+  }
+
+  submitBackground(input: {
+    jobName: string;
+    statement: string;
+    properties: Record<string, string>;
+    savepointPath: string | null;
+  }): Promise<{ jobId: string }> {
+    return this.runner.submitBackground({
+      jobName: input.jobName,
+      setupStatements: [],
+      statement: input.statement,
+      properties: input.properties,
+      savepointPath: input.savepointPath ?? undefined,
+    });
+  }
+
+  async startForeground(input: {
+    jobName: string;
+    statement: string;
+    properties: Record<string, string>;
+  }): Promise<ForegroundQuery> {
+    const ref = await this.runner.startForeground({
+      jobName: input.jobName,
+      setupStatements: [],
+      statement: input.statement,
+      properties: input.properties,
+    });
+    return { ref, jobId: ref.jobId };
+  }
+
+  fetchPage(query: ForegroundQuery, token: number) {
+    return this.runner.fetchPage(query.ref as ForegroundRef, token);
+  }
+
+  closeForeground(query: ForegroundQuery): Promise<void> {
+    return this.runner.closeForeground(query.ref as ForegroundRef);
+  }
+
+  stopWithSavepoint(jobId: string): Promise<string> {
+    return this.runner.stop(jobId);
+  }
+
+  cancel(jobId: string): Promise<void> {
+    return this.runner.cancel(jobId);
+  }
+
+  async exceptions(jobId: string): Promise<{ name: string; message: string }[]> {
+    const list = await this.jobManager.exceptions(jobId);
+    return list.map((e) => ({ name: e.exceptionName, message: e.message }));
+  }
+}
