@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { stackPaths } from '../deploy/local/src/paths';
 import { alive, runningPid } from '../deploy/local/src/processes';
 import { stackDown, stackUp } from '../deploy/local/src/stack';
@@ -61,6 +62,21 @@ async function jest(project: string, env: NodeJS.ProcessEnv, extra: string[] = [
     };
   } catch {
     return { passed: 0, failed: code === 0 ? 0 : 1 };
+  }
+}
+
+/** Each run starts from an empty test database: migrations are proven from zero every time. */
+async function dropDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = target.pathname.slice(1);
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`unexpected test database name ${name}`);
+  target.pathname = '/postgres';
+  const client = new Client({ connectionString: target.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
   }
 }
 
@@ -130,7 +146,8 @@ async function main(): Promise<number> {
         DATABASE_URL: TEST_DATABASE_URL,
         LOG_LEVEL: 'warn',
       };
-      say('migrating the test database…');
+      say('recreating and migrating the test database…');
+      await dropDatabase(TEST_DATABASE_URL);
       const migrate = spawnSync('npm', ['run', '--silent', 'migrate'], {
         env,
         stdio: 'inherit',

@@ -1,16 +1,49 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import {
+  AuthenticateApiKey,
+  CreateApiKey,
+  CreateEnvironment,
+  DeleteStatement,
+  GetStatement,
+  IdentityRepository,
+  ListStatementExceptions,
+  ListStatements,
+  ReadStatementResults,
+  StatementQueue,
+  StatementRepository,
+  SubmitStatement,
+  UpdateStatement,
+} from '@riffle/application';
 import { FlinkModule, JobManagerProbe, SqlGatewayProbe } from '@riffle/flink';
 import { KafkaModule, KafkaProbe, SchemaRegistryProbe } from '@riffle/kafka';
 import { DEPENDENCY_PROBES, type DependencyProbe, HealthController } from '@riffle/observability';
-import { PersistenceModule, PostgresProbe } from '@riffle/persistence';
-import { QueueModule, RedisProbe } from '@riffle/queue';
+import {
+  PersistenceModule,
+  PostgresProbe,
+  SqlIdempotencyRepository,
+  SqlIdentityRepository,
+  SqlStatementRepository,
+} from '@riffle/persistence';
+import { BullStatementQueue, QueueModule, RedisProbe } from '@riffle/queue';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
 import type { ApiConfig } from './api.config';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { IdentityController } from './identity/identity.controller';
+import { StatementsController } from './statements/statements.controller';
 
 const PROBES = [PostgresProbe, RedisProbe, KafkaProbe, SchemaRegistryProbe, SqlGatewayProbe, JobManagerProbe];
+
+/** use cases are plain classes: Nest builds them from the ports they name */
+function useCase<T>(type: new (...args: never[]) => T, ports: unknown[]): Provider {
+  return { provide: type, inject: ports as never[], useFactory: (...deps: never[]) => new type(...deps) };
+}
 
 @Module({})
 export class ApiModule {
   static forRoot(config: ApiConfig): DynamicModule {
+    const statementPorts = [IdentityRepository, StatementRepository];
     return {
       module: ApiModule,
       imports: [
@@ -19,8 +52,41 @@ export class ApiModule {
         KafkaModule.forRoot(config.kafka, 'api'),
         FlinkModule.forRoot(config.flink),
       ],
-      controllers: [HealthController],
-      providers: [{ provide: DEPENDENCY_PROBES, inject: PROBES, useFactory: (...p: DependencyProbe[]) => p }],
+      controllers: [HealthController, IdentityController, StatementsController],
+      providers: [
+        { provide: DEPENDENCY_PROBES, inject: PROBES, useFactory: (...p: DependencyProbe[]) => p },
+        {
+          provide: IdentityRepository,
+          inject: [DataSource],
+          useFactory: (db: DataSource) => new SqlIdentityRepository(db),
+        },
+        {
+          provide: StatementRepository,
+          inject: [DataSource],
+          useFactory: (db: DataSource) => new SqlStatementRepository(db),
+        },
+        {
+          provide: SqlIdempotencyRepository,
+          inject: [DataSource],
+          useFactory: (db: DataSource) => new SqlIdempotencyRepository(db),
+        },
+        {
+          provide: StatementQueue,
+          inject: [Redis],
+          useFactory: (redis: Redis) => new BullStatementQueue(redis),
+        },
+        useCase(AuthenticateApiKey, [IdentityRepository]),
+        useCase(CreateEnvironment, [IdentityRepository]),
+        useCase(CreateApiKey, [IdentityRepository]),
+        useCase(SubmitStatement, [...statementPorts, StatementQueue]),
+        useCase(GetStatement, statementPorts),
+        useCase(ListStatements, statementPorts),
+        useCase(UpdateStatement, [...statementPorts, StatementQueue]),
+        useCase(DeleteStatement, [...statementPorts, StatementQueue]),
+        useCase(ReadStatementResults, statementPorts),
+        useCase(ListStatementExceptions, statementPorts),
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+      ],
     };
   }
 }

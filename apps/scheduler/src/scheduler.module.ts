@@ -1,5 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
+  ReconcileStatement,
+  StatementEngine,
+  StatementQueue,
+  StatementRepository,
+} from '@riffle/application';
+import {
   databaseConfig,
   type Environment,
   flinkConfig,
@@ -8,7 +14,15 @@ import {
   redisConfig,
   schedulerConfig,
 } from '@riffle/config';
-import { FlinkModule, JobManagerProbe, SqlGatewayProbe } from '@riffle/flink';
+import {
+  FlinkModule,
+  FlinkStatementEngine,
+  FlinkStatementRunner,
+  JobManagerClient,
+  JobManagerProbe,
+  SqlGatewayClient,
+  SqlGatewayProbe,
+} from '@riffle/flink';
 import { KafkaModule, KafkaProbe } from '@riffle/kafka';
 import {
   createLogger,
@@ -16,9 +30,19 @@ import {
   type DependencyProbe,
   HealthController,
 } from '@riffle/observability';
-import { PersistenceModule, PostgresProbe } from '@riffle/persistence';
-import { QUEUES, QueueModule, QueueWorker, QueueWorkerProbe, RedisProbe } from '@riffle/queue';
+import { PersistenceModule, PostgresProbe, SqlStatementRepository } from '@riffle/persistence';
+import {
+  BullStatementQueue,
+  QUEUES,
+  QueueModule,
+  QueueWorker,
+  QueueWorkerProbe,
+  RedisProbe,
+} from '@riffle/queue';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { StatementSweep } from './statement-sweep';
 
 export function loadSchedulerConfig(env: Environment) {
   return loadConfigs(env, {
@@ -31,13 +55,14 @@ export function loadSchedulerConfig(env: Environment) {
 }
 export type SchedulerConfig = ReturnType<typeof loadSchedulerConfig>;
 
-/** The control loops: statement reconcile, placement, fleet scaling, autoscaling. */
+/** The control loops: statement reconcile (placement, fleet scaling and autoscaling come later). */
 @Module({})
 export class SchedulerModule {
   static forRoot(
     config: SchedulerConfig,
     logger: Logger = createLogger('scheduler', config.scheduler.logLevel),
   ): DynamicModule {
+    const { scheduler } = config;
     return {
       module: SchedulerModule,
       imports: [
@@ -49,15 +74,47 @@ export class SchedulerModule {
       controllers: [HealthController],
       providers: [
         {
+          provide: StatementRepository,
+          inject: [DataSource],
+          useFactory: (db: DataSource) => new SqlStatementRepository(db),
+        },
+        {
+          provide: StatementQueue,
+          inject: [Redis],
+          useFactory: (redis: Redis) => new BullStatementQueue(redis),
+        },
+        {
+          provide: StatementEngine,
+          inject: [SqlGatewayClient, JobManagerClient],
+          useFactory: (gateway: SqlGatewayClient, jobManager: JobManagerClient) =>
+            new FlinkStatementEngine(new FlinkStatementRunner(gateway, jobManager), jobManager),
+        },
+        {
+          provide: ReconcileStatement,
+          inject: [StatementRepository, StatementEngine],
+          useFactory: (statements: StatementRepository, engine: StatementEngine) =>
+            new ReconcileStatement(statements, engine, {
+              idleResultsTimeoutMs: scheduler.idleResultsTimeoutMs,
+              observeEveryMs: scheduler.observeIntervalMs,
+            }),
+        },
+        {
           provide: QueueWorker,
-          useFactory: () =>
+          inject: [ReconcileStatement],
+          useFactory: (reconcile: ReconcileStatement) =>
             new QueueWorker(
               QUEUES.statementReconcile,
-              {},
+              { 'statement.reconcile': (data) => reconcile.execute(data.statementUid) },
               config.redis,
-              config.scheduler.concurrency,
+              scheduler.concurrency,
               logger,
             ),
+        },
+        {
+          provide: StatementSweep,
+          inject: [StatementRepository, StatementQueue],
+          useFactory: (statements: StatementRepository, queue: StatementQueue) =>
+            new StatementSweep(statements, queue, scheduler.sweepIntervalMs, logger),
         },
         {
           provide: QueueWorkerProbe,

@@ -108,11 +108,21 @@ async function start(): Promise<void> {
     process.stderr.write(`✗ ${(error as Error).message}\n`);
     return shutdown(1);
   }
-  process.stdout.write(
-    '\nRiffle is ready.\n  API      http://127.0.0.1:8080   (OpenAPI: /openapi.json, docs: /docs)\n',
+  const admin = spawnSync(
+    process.execPath,
+    [resolve(paths.root, 'dist/apps/api/src/create-admin-key.cli.js'), resolve(paths.home, 'admin-key.json')],
+    { env, encoding: 'utf8' },
   );
+  if (admin.status !== 0) {
+    process.stderr.write(`✗ could not create the local admin key: ${admin.stderr}\n`);
+    return shutdown(1);
+  }
   process.stdout.write(
-    '  Flink    ' + stackEnvironment().FLINK_REST_URL + '  (web UI)\nPress Ctrl-C to stop everything.\n',
+    '\nRiffle is ready.\n  API          http://127.0.0.1:8080   (OpenAPI: /openapi.json, docs: /docs)\n',
+  );
+  process.stdout.write(admin.stdout);
+  process.stdout.write(
+    `  Flink        ${stackEnvironment().FLINK_REST_URL}  (web UI)\nPress Ctrl-C to stop everything.\n`,
   );
 }
 

@@ -89,12 +89,18 @@ export const schedulerConfig = defineConfig(
     SCHEDULER_HOST: z.string().default('127.0.0.1'),
     SCHEDULER_PORT: port(8091),
     SCHEDULER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+    SCHEDULER_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+    SCHEDULER_OBSERVE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+    STATEMENT_RESULTS_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
     LOG_LEVEL: logLevel,
   },
   (v) => ({
     host: v.SCHEDULER_HOST,
     port: v.SCHEDULER_PORT,
     concurrency: v.SCHEDULER_CONCURRENCY,
+    sweepIntervalMs: v.SCHEDULER_SWEEP_INTERVAL_MS,
+    observeIntervalMs: v.SCHEDULER_OBSERVE_INTERVAL_MS,
+    idleResultsTimeoutMs: v.STATEMENT_RESULTS_IDLE_TIMEOUT_MS,
     logLevel: v.LOG_LEVEL,
   }),
 );
@@ -114,5 +120,4 @@ export const meteringConfig = defineConfig(
     logLevel: v.LOG_LEVEL,
   }),
 );
-/** scheduler and metering share one shape: a health port and a worker concurrency */
-export type WorkerOptions = ReturnType<typeof schedulerConfig.load>;
+export type SchedulerOptions = ReturnType<typeof schedulerConfig.load>;

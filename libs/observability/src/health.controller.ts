@@ -1,10 +1,11 @@
-import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Res, SetMetadata } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { checkReadiness, DEPENDENCY_PROBES, type DependencyProbe } from './readiness';
+import { checkReadiness, DEPENDENCY_PROBES, type DependencyProbe, PUBLIC_ROUTE } from './readiness';
 import type { Response } from 'express';
 
 @ApiTags('health')
 /** Liveness and readiness, the same in every app. */
+@SetMetadata(PUBLIC_ROUTE, true)
 @Controller()
 export class HealthController {
   constructor(@Inject(DEPENDENCY_PROBES) private readonly probes: DependencyProbe[]) {}

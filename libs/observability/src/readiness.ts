@@ -56,3 +56,6 @@ export async function checkReadiness(dependencies: readonly DependencyProbe[]): 
     dependencies: statuses,
   };
 }
+
+/** Route metadata: reachable without credentials (health, readiness). */
+export const PUBLIC_ROUTE = 'riffle:public-route';

@@ -1,18 +1,51 @@
-import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import type { DatabaseOptions } from '@riffle/config';
 import { DataSource } from 'typeorm';
 import { createDataSource } from './data-source';
 import { PostgresProbe } from './postgres.probe';
 
-class DataSourceCloser implements OnApplicationShutdown {
+const RETRY_MS = 2_000;
+
+/**
+ * Connects the pool when the app boots. If Postgres is down then, the app still starts (it reports
+ * not-ready, and queries answer 503) and keeps trying to connect in the background.
+ */
+class DatabaseConnector implements OnModuleInit, OnApplicationShutdown {
+  private retry: NodeJS.Timeout | undefined;
+
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
+  async onModuleInit(): Promise<void> {
+    if (await this.tryConnect()) return;
+    this.retry = setInterval(() => {
+      void this.tryConnect().then((connected) => connected && clearInterval(this.retry));
+    }, RETRY_MS);
+    this.retry.unref();
+  }
+
+  private async tryConnect(): Promise<boolean> {
+    if (this.dataSource.isInitialized) return true;
+    try {
+      await this.dataSource.initialize();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.retry);
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }
 
-/** The Postgres connection pool (connected lazily, so a down database makes the app unready, not dead). */
+/** The Postgres connection pool, shared by every repository of the app. */
 @Module({})
 export class PersistenceModule {
   static forRoot(options: DatabaseOptions): DynamicModule {
@@ -26,7 +59,7 @@ export class PersistenceModule {
           inject: [DataSource],
           useFactory: (ds: DataSource) => new PostgresProbe(ds),
         },
-        DataSourceCloser,
+        DatabaseConnector,
       ],
       exports: [DataSource, PostgresProbe],
     };

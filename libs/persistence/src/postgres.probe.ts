@@ -8,14 +8,8 @@ export class PostgresProbe extends DependencyProbe {
     super();
   }
 
-  private connecting: Promise<unknown> | undefined;
-
   async check(): Promise<void> {
-    if (!this.dataSource.isInitialized) {
-      // one connect attempt at a time; a failed attempt is retried by the next probe
-      this.connecting ??= this.dataSource.initialize().finally(() => (this.connecting = undefined));
-      await this.connecting;
-    }
+    if (!this.dataSource.isInitialized) throw new Error('not connected yet (retrying every 2 s)');
     await this.dataSource.query('SELECT 1');
   }
 }

@@ -2,3 +2,4 @@ export * from './queue-worker';
 export * from './queues';
 export * from './redis-connection';
 export * from './queue.module';
+export * from './bull-statement.queue';

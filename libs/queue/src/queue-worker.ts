@@ -1,13 +1,15 @@
 import type { RedisOptions } from '@riffle/config';
 import { RiffleError } from '@riffle/domain';
 import { DependencyProbe } from '@riffle/observability';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type JobContracts, type JobName, JOB_QUEUE, type QueueName } from './queues';
 import { createRedisConnection } from './redis-connection';
 
-export type JobHandlers = { [J in JobName]?: (data: JobContracts[J], job: Job) => Promise<void> };
+/** a handler may ask to see the same job again later (a level-triggered control loop) */
+export type HandlerOutcome = void | { recheckInMs: number } | { done: true };
+export type JobHandlers = { [J in JobName]?: (data: JobContracts[J], job: Job) => Promise<HandlerOutcome> };
 
 /**
  * One BullMQ worker per queue. Handlers are declared per job name and checked at startup: a handler
@@ -42,7 +44,7 @@ export class QueueWorker {
 
   start(): void {
     this.connection = createRedisConnection(this.redis, `${this.queue}-worker`);
-    this.worker = new Worker(this.queue, (job) => this.process(job), {
+    this.worker = new Worker(this.queue, (job, token) => this.process(job, token), {
       connection: this.connection,
       concurrency: this.concurrency,
       autorun: true,
@@ -66,16 +68,22 @@ export class QueueWorker {
     this.connection?.disconnect();
   }
 
-  private async process(job: Job): Promise<void> {
+  private async process(job: Job, token: string | undefined): Promise<void> {
     const handler = this.handlers[job.name as JobName] as
-      ((data: unknown, job: Job) => Promise<void>) | undefined;
+      ((data: unknown, job: Job) => Promise<HandlerOutcome>) | undefined;
     if (!handler) throw new UnrecoverableError(`no handler for job ${job.name} on queue ${this.queue}`);
+    let outcome: HandlerOutcome;
     try {
-      await handler(job.data, job);
+      outcome = await handler(job.data, job);
     } catch (error) {
       if (error instanceof RiffleError && !error.retryable)
         throw new UnrecoverableError(`${error.code}: ${error.message}`);
       throw error;
+    }
+    if (outcome && 'recheckInMs' in outcome) {
+      // same job id, run again later: the statement stays owned by exactly one queued job
+      await job.moveToDelayed(Date.now() + outcome.recheckInMs, token);
+      throw new DelayedError();
     }
   }
 }

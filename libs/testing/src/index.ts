@@ -1,1 +1,2 @@
 export * from './real-stack';
+export * from './tenants';

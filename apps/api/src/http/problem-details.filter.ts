@@ -37,6 +37,25 @@ function fromFrameworkError(error: unknown): RiffleError | undefined {
   }
 }
 
+/** Postgres unreachable or restarting: the request may be retried, it is not our bug. */
+function fromDatabaseOutage(error: unknown): RiffleError | undefined {
+  const e = error as { message?: unknown; code?: unknown } | undefined;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const message = typeof e?.message === 'string' ? e.message : '';
+  const outage =
+    message === 'Driver not Connected' ||
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE)$/.test(code) ||
+    /^(08|57P0)/.test(code) ||
+    /Connection terminated|timeout exceeded when trying to connect/i.test(message);
+  return outage
+    ? new RiffleError(
+        'DATABASE_UNAVAILABLE',
+        'unavailable',
+        'The service is briefly unavailable; retry shortly.',
+      )
+    : undefined;
+}
+
 /**
  * The one place errors become HTTP: RFC 9457 problem details with a stable `code`, never a stack trace.
  */
@@ -52,6 +71,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       exception instanceof RiffleError
         ? exception
         : (fromFrameworkError(exception) ??
+          fromDatabaseOutage(exception) ??
           new RiffleError(
             'INTERNAL_ERROR',
             'internal',
@@ -65,6 +85,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       );
     }
     if (response.headersSent) return;
+    if (status === 503) response.setHeader('retry-after', '2');
     response
       .status(status)
       .type(PROBLEM_JSON)

@@ -1,0 +1,41 @@
+import type { StatementRecord } from '@riffle/application';
+
+export const statementsPath = (org: string, env: string) =>
+  `/sql/v1/organizations/${org}/environments/${env}/statements`;
+
+/** The public Statement resource (DESIGN §3), following the leading managed service's shape. */
+export function presentStatement(s: StatementRecord) {
+  return {
+    api_version: 'sql/v1',
+    kind: 'Statement',
+    organization_id: s.organizationId,
+    environment_id: s.environmentId,
+    name: s.name,
+    metadata: {
+      self: `${statementsPath(s.organizationId, s.environmentId)}/${s.name}`,
+      uid: s.uid,
+      created_at: s.createdAt.toISOString(),
+      updated_at: s.updatedAt.toISOString(),
+      resource_version: String(s.resourceVersion),
+      labels: s.labels,
+    },
+    spec: {
+      statement: s.statement,
+      properties: s.properties,
+      compute_pool_id: s.computePoolId,
+      principal: s.principal,
+      stopped: s.stopped,
+    },
+    status: {
+      phase: s.phase,
+      detail: s.detail,
+      warnings: s.warnings,
+      traits: s.traits,
+      scaling_status: { scaling_state: 'OK', reason: '', last_updated: s.updatedAt.toISOString() },
+      current_cfu: s.currentCfu,
+      latest_offsets: {},
+      start_time: s.startTime?.toISOString() ?? null,
+      end_time: s.endTime?.toISOString() ?? null,
+    },
+  };
+}

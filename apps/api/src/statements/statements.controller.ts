@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { ApiBasicAuth, ApiTags } from '@nestjs/swagger';
+import {
+  DeleteStatement,
+  GetStatement,
+  ListStatementExceptions,
+  type ListStatementsQuery,
+  ListStatements,
+  type Principal,
+  ReadStatementResults,
+  SubmitStatement,
+  type SubmitStatementRequest,
+  UpdateStatement,
+  type UpdateStatementRequest,
+} from '@riffle/application';
+import { RiffleError } from '@riffle/domain';
+import { SqlIdempotencyRepository } from '@riffle/persistence';
+import type { Response } from 'express';
+import { CurrentPrincipal } from '../auth/api-key.guard';
+import { presentStatement, statementsPath } from './statement.presenter';
+
+const OP_NAMES = ['+I', '-U', '+U', '-D'];
+
+@ApiTags('statements')
+@ApiBasicAuth()
+@Controller('sql/v1/organizations/:org/environments/:env/statements')
+export class StatementsController {
+  constructor(
+    private readonly submit: SubmitStatement,
+    private readonly get: GetStatement,
+    private readonly list: ListStatements,
+    private readonly update: UpdateStatement,
+    private readonly remove: DeleteStatement,
+    private readonly results: ReadStatementResults,
+    private readonly exceptions: ListStatementExceptions,
+    private readonly idempotency: SqlIdempotencyRepository,
+  ) {}
+
+  /** 201 + Location; the same Idempotency-Key with the same body answers the same again */
+  @Post()
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Param('env') env: string,
+    @Body() body: SubmitStatementRequest,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const requestSha256 = createHash('sha256')
+      .update(JSON.stringify([org, env, body]))
+      .digest('hex');
+    if (idempotencyKey !== undefined) {
+      if (!/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
+        throw new RiffleError(
+          'INVALID_IDEMPOTENCY_KEY',
+          'invalid',
+          'Idempotency-Key must be 1-255 visible ASCII characters.',
+        );
+      }
+      const seen = await this.idempotency.find(principal.organizationId, idempotencyKey);
+      if (seen) {
+        if (seen.requestSha256 !== requestSha256) {
+          throw new RiffleError(
+            'IDEMPOTENCY_KEY_REUSED',
+            'conflict',
+            'This Idempotency-Key was used with a different request; use a new key.',
+          );
+        }
+        response
+          .status(seen.status)
+          .setHeader('location', (seen.body as { metadata: { self: string } }).metadata.self);
+        return seen.body;
+      }
+    }
+    const statement = presentStatement(await this.submit.execute(principal, org, env, body));
+    if (idempotencyKey !== undefined) {
+      await this.idempotency.remember(
+        principal.organizationId,
+        idempotencyKey,
+        requestSha256,
+        201,
+        statement,
+      );
+    }
+    response.status(201).setHeader('location', statement.metadata.self);
+    return statement;
+  }
+
+  @Get()
+  async index(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Param('env') env: string,
+    @Query() query: ListStatementsQuery,
+  ) {
+    const page = await this.list.execute(principal, org, env, query);
+    const base = statementsPath(org, env);
+    return {
+      api_version: 'sql/v1',
+      kind: 'StatementList',
+      metadata: { self: base, next: page.next ? `${base}?page_token=${page.next}` : '' },
+      data: page.data.map(presentStatement),
+    };
+  }
+
+  @Get(':name')
+  async show(
+    @CurrentPrincipal() p: Principal,
+    @Param('org') org: string,
+    @Param('env') env: string,
+    @Param('name') name: string,
+  ) {
+    return presentStatement(await this.get.execute(p, org, env, name));
+  }
+
+  @Put(':name')
+  async change(
+    @CurrentPrincipal() p: Principal,
+    @Param('org') org: string,
+    @Param('env') env: string,
+    @Param('name') name: string,
+    @Body() body: UpdateStatementRequest,
+  ) {
+    return presentStatement(await this.update.execute(p, org, env, name, body));
+  }
+
+  @Delete(':name')
+  @HttpCode(202)
+  async destroy(
+    @CurrentPrincipal() p: Principal,
+    @Param('org') org: string,
+    @Param('env') env: string,
+    @Param('name') name: string,
+  ) {
+    await this.remove.execute(p, org, env, name);
+  }
+
+  /** rows as { op: 0..3 (+I, -U, +U, -D), row: [...] }; metadata.next is empty at the end */
+  @Get(':name/results')
+  async rows(
+    @CurrentPrincipal() p: Principal,
+    @Param('org') org: string,
+    @Param('env') env: string,
+    @Param('name') name: string,
+    @Query('page_token') pageToken: string | undefined,
+  ) {
+    const page = await this.results.execute(p, org, env, name, pageToken);
+    const self = `${statementsPath(org, env)}/${name}/results`;
+    return {
+      api_version: 'sql/v1',
+      kind: 'StatementResult',
+      metadata: { self, next: page.next === null ? '' : `${self}?page_token=${page.next}` },
+      results: { data: page.rows.map((r) => ({ op: r.op, op_name: OP_NAMES[r.op], row: r.row })) },
+    };
+  }
+
+  @Get(':name/exceptions')
+  async errors(
+    @CurrentPrincipal() p: Principal,
+    @Param('org') org: string,
+    @Param('env') env: string,
+    @Param('name') name: string,
+  ) {
+    const list = await this.exceptions.execute(p, org, env, name);
+    return {
+      api_version: 'sql/v1',
+      kind: 'StatementExceptionList',
+      data: list.map((e) => ({ name: e.name, message: e.message, timestamp: e.occurredAt.toISOString() })),
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import { StatementQueue, StatementRepository } from '@riffle/application';
+import type { Logger } from 'pino';
+
+/**
+ * Redis holds queues only: every interval, every statement that still needs work is enqueued
+ * again from Postgres (a no-op for statements whose reconcile is already queued), so a wiped
+ * Redis or a lost job loses nothing. Several scheduler replicas sweeping at once is harmless.
+ */
+export class StatementSweep {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly statements: StatementRepository,
+    private readonly queue: StatementQueue,
+    private readonly intervalMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.sweep(), this.intervalMs);
+    void this.sweep();
+  }
+
+  beforeApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  async sweep(): Promise<number> {
+    try {
+      const active = await this.statements.activeStatements();
+      for (const s of active) await this.queue.enqueueReconcile(s.uid, s.organizationId);
+      return active.length;
+    } catch (error) {
+      this.logger.warn({ err: error }, 'statement sweep failed; retrying next interval');
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { RiffleError } from '@riffle/domain';
+import { newResourceId } from './credentials';
+import { type EnvironmentRecord, IdentityRepository } from './identity.ports';
+import type { Principal } from './principal';
+
+export class CreateEnvironment {
+  constructor(private readonly identities: IdentityRepository) {}
+
+  async execute(principal: Principal, displayName: unknown): Promise<EnvironmentRecord> {
+    if (typeof displayName !== 'string' || !/^[\p{L}\p{N} _.-]{1,128}$/u.test(displayName)) {
+      throw new RiffleError(
+        'INVALID_DISPLAY_NAME',
+        'invalid',
+        'display_name must be 1 to 128 letters, digits, spaces, dots, dashes or underscores.',
+      );
+    }
+    try {
+      return await this.identities.createEnvironment({
+        id: newResourceId('env'),
+        organizationId: principal.organizationId,
+        name: displayName,
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') {
+        throw new RiffleError(
+          'ENVIRONMENT_EXISTS',
+          'conflict',
+          `An environment named "${displayName}" already exists.`,
+        );
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import { newApiKeyId, newApiKeySecret, newOrganizationId, newResourceId, sha256 } from './credentials';
+import { IdentityRepository } from './identity.ports';
+
+export interface TenantCredentials {
+  organizationId: string;
+  environmentId: string;
+  serviceAccountId: string;
+  apiKey: { id: string; secret: string };
+}
+
+/**
+ * An organization with a default environment and an admin service account holding one API key.
+ * Used by the local bootstrap (first start) and by tests, which each make their own tenant.
+ */
+export class CreateTenant {
+  constructor(private readonly identities: IdentityRepository) {}
+
+  async execute(name: string): Promise<TenantCredentials> {
+    const organizationId = newOrganizationId();
+    await this.identities.createOrganization({ id: organizationId, name });
+    const environment = await this.identities.createEnvironment({
+      id: newResourceId('env'),
+      organizationId,
+      name: 'default',
+    });
+    const serviceAccountId = newResourceId('sa');
+    await this.identities.createServiceAccount({
+      id: serviceAccountId,
+      organizationId,
+      displayName: `${name} admin`,
+    });
+    const apiKey = { id: newApiKeyId(), secret: newApiKeySecret() };
+    await this.identities.createApiKey({
+      id: apiKey.id,
+      organizationId,
+      serviceAccountId,
+      secretSha256: sha256(apiKey.secret),
+      description: 'created with the organization',
+    });
+    return { organizationId, environmentId: environment.id, serviceAccountId, apiKey };
+  }
+}

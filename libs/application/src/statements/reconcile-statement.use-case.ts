@@ -1,0 +1,225 @@
+import { decideStatementAction, RiffleError, type StatementAction } from '@riffle/domain';
+import { type ForegroundQuery, flinkSessionProperties, StatementEngine } from './statement-engine.port';
+import { type StatementRecord, StatementRepository } from './statement.ports';
+
+export interface ReconcileOptions {
+  /** a foreground statement nobody reads for this long is stopped (DESIGN: 5 minutes) */
+  idleResultsTimeoutMs: number;
+  /** how often a live statement is observed again */
+  observeEveryMs: number;
+}
+
+/** what the queue should do next with this statement: look again after some time, or nothing */
+export type ReconcileOutcome = { recheckInMs: number } | { done: true };
+
+const done: ReconcileOutcome = { done: true };
+
+/** statements whose effect must outlive the gateway session they run in */
+const CATALOG_DDL = new Set(['CREATE_TABLE', 'ALTER_TABLE', 'DROP_TABLE', 'CREATE_VIEW', 'DROP_VIEW', 'USE']);
+
+/**
+ * One reconcile pass for one statement: observe (Flink jobs named after the uid) → decide (pure) →
+ * act. Idempotent and safe to repeat; the queue guarantees one pass per statement at a time.
+ */
+export class ReconcileStatement {
+  constructor(
+    private readonly statements: StatementRepository,
+    private readonly engine: StatementEngine,
+    private readonly options: ReconcileOptions,
+  ) {}
+
+  async execute(uid: string): Promise<ReconcileOutcome> {
+    const statement = await this.statements.findByUid(uid);
+    if (!statement) return done;
+    if (statement.executionMode !== 'background') return this.foreground(statement);
+
+    const jobs = await this.engine.findJobs(statement.uid);
+    const action = decideStatementAction(statement, { jobs });
+    return this.act(statement, action);
+  }
+
+  private async act(statement: StatementRecord, action: StatementAction): Promise<ReconcileOutcome> {
+    const { uid } = statement;
+    const again = { recheckInMs: this.options.observeEveryMs };
+    switch (action.type) {
+      case 'none':
+        return statement.phase === 'RUNNING' || statement.phase === 'STOPPING' ? again : done;
+      case 'submit':
+        try {
+          const { jobId } = await this.engine.submitBackground({
+            jobName: uid,
+            statement: statement.statement,
+            properties: flinkSessionProperties(statement.properties),
+            savepointPath: action.savepointPath,
+          });
+          await this.statements.recordStatus(uid, {
+            jobId,
+            phase: 'PENDING',
+            detail: action.savepointPath
+              ? 'Restoring from the savepoint of the last stop.'
+              : 'Submitted to Flink.',
+          });
+          return { recheckInMs: 500 };
+        } catch (error) {
+          return this.failOnRejection(statement, error);
+        }
+      case 'adopt':
+        await this.statements.recordStatus(uid, {
+          jobId: action.jobId,
+          detail: 'Found the Flink job it had submitted.',
+        });
+        return { recheckInMs: 0 };
+      case 'stop-with-savepoint': {
+        await this.statements.recordStatus(uid, {
+          phase: 'STOPPING',
+          detail: 'Taking a savepoint, then stopping.',
+        });
+        const savepointPath = await this.engine.stopWithSavepoint(action.jobId);
+        await this.statements.recordStatus(uid, {
+          phase: 'STOPPED',
+          savepointPath,
+          currentCfu: 0,
+          endTime: new Date(),
+          detail: 'Stopped with a savepoint; resuming continues exactly where it stopped.',
+        });
+        return done;
+      }
+      case 'cancel':
+        for (const jobId of action.jobIds) await this.engine.cancel(jobId);
+        return { recheckInMs: 1_000 };
+      case 'set-phase': {
+        if (action.jobFailed) {
+          const exceptions = await this.engine.exceptions(action.jobFailed).catch(() => []);
+          for (const e of exceptions.slice(0, 10).reverse())
+            await this.statements.addException(uid, e.name, e.message);
+        }
+        const detail =
+          action.jobFailed && statement.detail !== action.detail
+            ? await this.failureDetail(uid, action.detail)
+            : action.detail;
+        const ended = action.phase === 'COMPLETED' || action.phase === 'FAILED' || action.phase === 'STOPPED';
+        await this.statements.recordStatus(uid, {
+          phase: action.phase,
+          detail,
+          ...(action.phase === 'RUNNING' && !statement.startTime
+            ? { startTime: new Date(), currentCfu: 1 }
+            : {}),
+          ...(ended ? { endTime: new Date(), currentCfu: 0 } : {}),
+        });
+        return action.phase === 'RUNNING' ? again : done;
+      }
+      case 'delete':
+        await this.statements.delete(uid);
+        return done;
+    }
+  }
+
+  private async failureDetail(uid: string, fallback: string): Promise<string> {
+    const [latest] = await this.statements.exceptions(uid, 1);
+    return latest ? `${fallback} ${latest.message}` : fallback;
+  }
+
+  /** Flink rejecting the SQL is the user's to fix: FAILED with the reason. Anything else retries. */
+  private async failOnRejection(statement: StatementRecord, error: unknown): Promise<ReconcileOutcome> {
+    if (!(error instanceof RiffleError) || error.retryable) throw error;
+    await this.statements.addException(statement.uid, error.code, error.message);
+    await this.statements.recordStatus(statement.uid, {
+      phase: 'FAILED',
+      detail: error.message,
+      endTime: new Date(),
+      currentCfu: 0,
+    });
+    return done;
+  }
+
+  /**
+   * SELECT and metadata statements: run the query and copy its rows into immutable result pages
+   * until it ends, is stopped or deleted, or nobody has read results for the idle timeout.
+   */
+  private async foreground(statement: StatementRecord): Promise<ReconcileOutcome> {
+    const { uid } = statement;
+    if (statement.phase === 'DELETING') {
+      await this.statements.delete(uid);
+      return done;
+    }
+    if (statement.phase !== 'PENDING') return done;
+    if (statement.stopped) {
+      await this.statements.recordStatus(uid, { phase: 'STOPPED', detail: 'Created stopped.' });
+      return done;
+    }
+    if (CATALOG_DDL.has(statement.sqlKind)) {
+      // a table created in a throwaway gateway session would vanish with it: say so instead
+      const message = `${statement.sqlKind.replace(/_/g, ' ')} needs Riffle's catalog, which this version does not have yet.`;
+      await this.statements.addException(uid, 'CATALOG_NOT_AVAILABLE', message);
+      await this.statements.recordStatus(uid, { phase: 'FAILED', detail: message, endTime: new Date() });
+      return done;
+    }
+    let query: ForegroundQuery;
+    try {
+      query = await this.engine.startForeground({
+        jobName: uid,
+        statement: statement.statement,
+        properties: flinkSessionProperties(statement.properties),
+      });
+    } catch (error) {
+      return this.failOnRejection(statement, error);
+    }
+    const started = new Date();
+    await this.statements.recordStatus(uid, {
+      phase: 'RUNNING',
+      detail: 'Producing results.',
+      startTime: started,
+      currentCfu: query.jobId ? 1 : 0,
+      jobId: query.jobId ?? null,
+    });
+    try {
+      return await this.pump(uid, query, started);
+    } finally {
+      await this.engine.closeForeground(query).catch(() => undefined);
+    }
+  }
+
+  private async pump(uid: string, query: ForegroundQuery, started: Date): Promise<ReconcileOutcome> {
+    let token = 0;
+    let page = 0;
+    for (;;) {
+      let result: Awaited<ReturnType<StatementEngine['fetchPage']>>;
+      try {
+        result = await this.engine.fetchPage(query, token);
+      } catch (error) {
+        return this.failOnRejection((await this.statements.findByUid(uid))!, error);
+      }
+      const last = result.nextToken === null;
+      if (result.rows.length > 0 || last)
+        await this.statements.appendResultPage(uid, page++, result.rows, last);
+      if (last) {
+        await this.statements.recordStatus(uid, {
+          phase: 'COMPLETED',
+          detail: 'All results are available.',
+          endTime: new Date(),
+          currentCfu: 0,
+        });
+        return done;
+      }
+      token = result.nextToken ?? token;
+      const current = await this.statements.findByUid(uid);
+      if (!current || current.phase === 'DELETING') {
+        if (current) await this.statements.delete(uid);
+        return done;
+      }
+      const lastRead = (current.lastReadAt ?? started).getTime();
+      const idle = Date.now() - lastRead > this.options.idleResultsTimeoutMs;
+      if (current.stopped || idle) {
+        await this.statements.appendResultPage(uid, page, [], true);
+        await this.statements.recordStatus(uid, {
+          phase: 'STOPPED',
+          detail: current.stopped ? 'Stopped by request.' : 'Stopped: nobody read its results for 5 minutes.',
+          endTime: new Date(),
+          currentCfu: 0,
+        });
+        return done;
+      }
+      if (result.notReady || result.rows.length === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}

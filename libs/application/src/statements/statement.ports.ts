@@ -1,0 +1,116 @@
+import type { ExecutionMode, StatementPhase } from '@riffle/domain';
+
+export interface StatementRecord {
+  uid: string;
+  organizationId: string;
+  environmentId: string;
+  name: string;
+  statement: string;
+  properties: Record<string, string>;
+  computePoolId: string | null;
+  principal: string;
+  labels: Record<string, string>;
+  stopped: boolean;
+  sqlKind: string;
+  executionMode: ExecutionMode;
+  phase: StatementPhase;
+  detail: string;
+  warnings: string[];
+  traits: Record<string, unknown>;
+  currentCfu: number;
+  jobId: string | null;
+  savepointPath: string | null;
+  startTime: Date | null;
+  endTime: Date | null;
+  lastReadAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  resourceVersion: number;
+}
+
+export type NewStatement = Pick<
+  StatementRecord,
+  | 'uid'
+  | 'organizationId'
+  | 'environmentId'
+  | 'name'
+  | 'statement'
+  | 'properties'
+  | 'computePoolId'
+  | 'principal'
+  | 'labels'
+  | 'stopped'
+  | 'sqlKind'
+  | 'executionMode'
+  | 'traits'
+>;
+
+export interface StatementScope {
+  organizationId: string;
+  environmentId: string;
+}
+
+export interface StatementFilter {
+  computePoolId?: string;
+  phase?: StatementPhase;
+  labels?: Record<string, string>;
+}
+
+/** keyset position: the last row of the previous page */
+export interface StatementCursor {
+  createdAt: string;
+  uid: string;
+}
+
+export type StatusPatch = Partial<
+  Pick<
+    StatementRecord,
+    'phase' | 'detail' | 'jobId' | 'savepointPath' | 'startTime' | 'endTime' | 'currentCfu'
+  >
+>;
+
+export interface ResultRow {
+  op: 0 | 1 | 2 | 3;
+  row: unknown[];
+}
+
+/** Statements are always addressed within their organization (the tenant), except by the scheduler's uid. */
+export abstract class StatementRepository {
+  /** throws RiffleError STATEMENT_EXISTS on a duplicate name */
+  abstract insert(statement: NewStatement): Promise<StatementRecord>;
+  abstract find(scope: StatementScope, name: string): Promise<StatementRecord | undefined>;
+  abstract list(
+    scope: StatementScope,
+    filter: StatementFilter,
+    pageSize: number,
+    after?: StatementCursor,
+  ): Promise<StatementRecord[]>;
+  /** changes desired state when resource_version matches; undefined = no such statement, 'conflict' = stale version */
+  abstract updateSpec(
+    scope: StatementScope,
+    name: string,
+    expectedVersion: number,
+    changes: { stopped?: boolean; computePoolId?: string | null; principal?: string },
+  ): Promise<StatementRecord | 'conflict' | undefined>;
+  abstract markDeleting(scope: StatementScope, name: string): Promise<StatementRecord | undefined>;
+  abstract exceptions(
+    uid: string,
+    limit: number,
+  ): Promise<{ name: string; message: string; occurredAt: Date }[]>;
+  abstract resultPage(uid: string, page: number): Promise<{ rows: ResultRow[]; last: boolean } | undefined>;
+  abstract touchRead(uid: string): Promise<void>;
+
+  // the scheduler's side
+  abstract findByUid(uid: string): Promise<StatementRecord | undefined>;
+  abstract recordStatus(uid: string, patch: StatusPatch): Promise<void>;
+  abstract addException(uid: string, name: string, message: string): Promise<void>;
+  abstract appendResultPage(uid: string, page: number, rows: ResultRow[], last: boolean): Promise<void>;
+  abstract delete(uid: string): Promise<void>;
+  /** every statement the scheduler still has work for (periodic sweep) */
+  abstract activeStatements(): Promise<{ uid: string; organizationId: string }[]>;
+}
+
+/** Hands a statement to the scheduler. Idempotent: one queued reconcile per statement at a time. */
+export abstract class StatementQueue {
+  abstract enqueueReconcile(uid: string, organizationId: string, delayMs?: number): Promise<void>;
+}

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { assertStatementName, classifyStatement, RiffleError } from '@riffle/domain';
+import type { IdentityRepository } from '../identity/identity.ports';
+import type { Principal } from '../identity/principal';
+import { resolveScope } from './statement-scope';
+import { type StatementQueue, type StatementRecord, StatementRepository } from './statement.ports';
+
+/** Session properties a user may set; everything else is Riffle's to decide (DESIGN §7). */
+export const ALLOWED_STATEMENT_PROPERTIES = new Set([
+  'sql.current-catalog',
+  'sql.current-database',
+  'sql.local-time-zone',
+  'sql.state-ttl',
+]);
+
+export interface SubmitStatementRequest {
+  name?: unknown;
+  spec?: {
+    statement?: unknown;
+    properties?: unknown;
+    compute_pool_id?: unknown;
+    principal?: unknown;
+    stopped?: unknown;
+  };
+  metadata?: { labels?: unknown };
+}
+
+const invalid = (code: string, message: string, details: Record<string, unknown> = {}) =>
+  new RiffleError(code, 'invalid', message, details);
+
+function stringMap(value: unknown, field: string, allowed?: Set<string>): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw invalid('INVALID_FIELD', `${field} must be an object of strings.`);
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > 64) throw invalid('INVALID_FIELD', `${field} has more than 64 entries.`);
+  for (const [key, v] of entries) {
+    if (typeof v !== 'string' || key.length > 256 || v.length > 4096) {
+      throw invalid(
+        'INVALID_FIELD',
+        `${field}.${key.slice(0, 64)} must be a string of at most 4096 characters.`,
+      );
+    }
+    if (allowed && !allowed.has(key)) {
+      throw invalid(
+        'PROPERTY_NOT_ALLOWED',
+        `${field}.${key.slice(0, 64)} cannot be set; allowed: ${[...allowed].join(', ')}.`,
+      );
+    }
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
+/** Validates, classifies and records a statement, then hands it to the scheduler. */
+export class SubmitStatement {
+  constructor(
+    private readonly identities: IdentityRepository,
+    private readonly statements: StatementRepository,
+    private readonly queue: StatementQueue,
+  ) {}
+
+  async execute(
+    principal: Principal,
+    organizationId: string,
+    environmentId: string,
+    request: SubmitStatementRequest,
+  ): Promise<StatementRecord> {
+    const scope = await resolveScope(this.identities, principal, organizationId, environmentId);
+    if (typeof request !== 'object' || request === null)
+      throw invalid('INVALID_BODY', 'The body must be a JSON object.');
+    const name = assertStatementName(request.name);
+    const spec = request.spec ?? {};
+    if (typeof spec.statement !== 'string')
+      throw invalid('INVALID_FIELD', 'spec.statement must be a string of Flink SQL.');
+    if (spec.stopped !== undefined && typeof spec.stopped !== 'boolean') {
+      throw invalid('INVALID_FIELD', 'spec.stopped must be true or false.');
+    }
+    if (
+      spec.compute_pool_id !== undefined &&
+      spec.compute_pool_id !== null &&
+      typeof spec.compute_pool_id !== 'string'
+    ) {
+      throw invalid('INVALID_FIELD', 'spec.compute_pool_id must be a string.');
+    }
+    if (spec.principal !== undefined && typeof spec.principal !== 'string') {
+      throw invalid('INVALID_FIELD', 'spec.principal must be a service account id.');
+    }
+    const classification = classifyStatement(spec.statement);
+    const record = await this.statements.insert({
+      uid: randomUUID(),
+      ...scope,
+      name,
+      statement: classification.normalized,
+      properties: stringMap(spec.properties, 'spec.properties', ALLOWED_STATEMENT_PROPERTIES),
+      computePoolId: (spec.compute_pool_id as string | null | undefined) ?? null,
+      principal: (spec.principal as string | undefined) ?? principal.serviceAccountId,
+      labels: stringMap(request.metadata?.labels, 'metadata.labels'),
+      stopped: spec.stopped === true,
+      sqlKind: classification.sqlKind,
+      executionMode: classification.mode,
+      // boundedness and changelog mode come from Flink's plan once the statement runs
+      traits: { sql_kind: classification.sqlKind },
+    });
+    await this.queue.enqueueReconcile(record.uid, record.organizationId);
+    return record;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './decide-statement-action';
+export * from './statement';

@@ -1,0 +1,267 @@
+import {
+  type NewStatement,
+  type ResultRow,
+  type StatementCursor,
+  type StatementFilter,
+  type StatementRecord,
+  StatementRepository,
+  type StatementScope,
+  type StatusPatch,
+} from '@riffle/application';
+import { RiffleError } from '@riffle/domain';
+import type { DataSource } from 'typeorm';
+
+interface StatementRow {
+  uid: string;
+  organization_id: string;
+  environment_id: string;
+  name: string;
+  statement: string;
+  properties: Record<string, string>;
+  compute_pool_id: string | null;
+  principal: string;
+  labels: Record<string, string>;
+  stopped: boolean;
+  sql_kind: string;
+  execution_mode: StatementRecord['executionMode'];
+  phase: StatementRecord['phase'];
+  detail: string;
+  warnings: string[];
+  traits: Record<string, unknown>;
+  current_cfu: number;
+  job_id: string | null;
+  savepoint_path: string | null;
+  start_time: Date | null;
+  end_time: Date | null;
+  last_read_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  resource_version: string;
+}
+
+const toRecord = (r: StatementRow): StatementRecord => ({
+  uid: r.uid,
+  organizationId: r.organization_id,
+  environmentId: r.environment_id,
+  name: r.name,
+  statement: r.statement,
+  properties: r.properties,
+  computePoolId: r.compute_pool_id,
+  principal: r.principal,
+  labels: r.labels,
+  stopped: r.stopped,
+  sqlKind: r.sql_kind,
+  executionMode: r.execution_mode,
+  phase: r.phase,
+  detail: r.detail,
+  warnings: r.warnings,
+  traits: r.traits,
+  currentCfu: r.current_cfu,
+  jobId: r.job_id,
+  savepointPath: r.savepoint_path,
+  startTime: r.start_time,
+  endTime: r.end_time,
+  lastReadAt: r.last_read_at,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  resourceVersion: Number(r.resource_version),
+});
+
+const STATUS_COLUMNS: Record<keyof StatusPatch, string> = {
+  phase: 'phase',
+  detail: 'detail',
+  jobId: 'job_id',
+  savepointPath: 'savepoint_path',
+  startTime: 'start_time',
+  endTime: 'end_time',
+  currentCfu: 'current_cfu',
+};
+
+export class SqlStatementRepository extends StatementRepository {
+  constructor(private readonly db: DataSource) {
+    super();
+  }
+
+  async insert(s: NewStatement): Promise<StatementRecord> {
+    try {
+      const rows: StatementRow[] = await this.db.query(
+        `INSERT INTO statements (uid, organization_id, environment_id, name, statement, properties, compute_pool_id,
+           principal, labels, stopped, sql_kind, execution_mode, traits)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING *`,
+        [
+          s.uid,
+          s.organizationId,
+          s.environmentId,
+          s.name,
+          s.statement,
+          JSON.stringify(s.properties),
+          s.computePoolId,
+          s.principal,
+          JSON.stringify(s.labels),
+          s.stopped,
+          s.sqlKind,
+          s.executionMode,
+          JSON.stringify(s.traits),
+        ],
+      );
+      return toRecord(rows[0]!);
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') {
+        throw new RiffleError(
+          'STATEMENT_EXISTS',
+          'conflict',
+          `A statement named "${s.name}" already exists in this environment.`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async find(scope: StatementScope, name: string): Promise<StatementRecord | undefined> {
+    const rows: StatementRow[] = await this.db.query(
+      'SELECT * FROM statements WHERE organization_id = $1 AND environment_id = $2 AND name = $3',
+      [scope.organizationId, scope.environmentId, name],
+    );
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  async list(
+    scope: StatementScope,
+    filter: StatementFilter,
+    pageSize: number,
+    after?: StatementCursor,
+  ): Promise<StatementRecord[]> {
+    const where = ['organization_id = $1', 'environment_id = $2'];
+    const params: unknown[] = [scope.organizationId, scope.environmentId];
+    const add = (clause: (n: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(clause(`$${params.length}`));
+    };
+    if (filter.computePoolId) add((p) => `compute_pool_id = ${p}`, filter.computePoolId);
+    if (filter.phase) add((p) => `phase = ${p}`, filter.phase);
+    if (filter.labels && Object.keys(filter.labels).length)
+      add((p) => `labels @> ${p}::jsonb`, JSON.stringify(filter.labels));
+    if (after) {
+      params.push(after.createdAt, after.uid);
+      where.push(`(created_at, uid) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(pageSize);
+    const rows: StatementRow[] = await this.db.query(
+      `SELECT * FROM statements WHERE ${where.join(' AND ')} ORDER BY created_at, uid LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(toRecord);
+  }
+
+  async updateSpec(
+    scope: StatementScope,
+    name: string,
+    expectedVersion: number,
+    changes: { stopped?: boolean; computePoolId?: string | null; principal?: string },
+  ): Promise<StatementRecord | 'conflict' | undefined> {
+    // TypeORM answers UPDATE … RETURNING with [rows, affected]
+    const [rows]: [StatementRow[], number] = await this.db.query(
+      `UPDATE statements SET
+         stopped = COALESCE($5, stopped),
+         compute_pool_id = CASE WHEN $6::boolean THEN $7 ELSE compute_pool_id END,
+         principal = COALESCE($8, principal),
+         spec_version = spec_version + 1,
+         resource_version = resource_version + 1,
+         updated_at = now()
+       WHERE organization_id = $1 AND environment_id = $2 AND name = $3 AND resource_version = $4
+         AND phase <> 'DELETING'
+       RETURNING *`,
+      [
+        scope.organizationId,
+        scope.environmentId,
+        name,
+        expectedVersion,
+        changes.stopped ?? null,
+        changes.computePoolId !== undefined,
+        changes.computePoolId ?? null,
+        changes.principal ?? null,
+      ],
+    );
+    if (rows[0]) return toRecord(rows[0]);
+    return (await this.find(scope, name)) ? 'conflict' : undefined;
+  }
+
+  async markDeleting(scope: StatementScope, name: string): Promise<StatementRecord | undefined> {
+    const [rows]: [StatementRow[], number] = await this.db.query(
+      `UPDATE statements SET phase = 'DELETING', detail = 'Deleting: the Flink job is cancelled first.',
+         resource_version = resource_version + 1, updated_at = now()
+       WHERE organization_id = $1 AND environment_id = $2 AND name = $3 RETURNING *`,
+      [scope.organizationId, scope.environmentId, name],
+    );
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  async exceptions(
+    uid: string,
+    limit: number,
+  ): Promise<{ name: string; message: string; occurredAt: Date }[]> {
+    const rows: { name: string; message: string; occurred_at: Date }[] = await this.db.query(
+      `SELECT name, message, occurred_at FROM statement_exceptions WHERE statement_uid = $1
+       ORDER BY occurred_at DESC, id DESC LIMIT $2`,
+      [uid, limit],
+    );
+    return rows.map((r) => ({ name: r.name, message: r.message, occurredAt: r.occurred_at }));
+  }
+
+  async resultPage(uid: string, page: number): Promise<{ rows: ResultRow[]; last: boolean } | undefined> {
+    const rows: { rows: ResultRow[]; last: boolean }[] = await this.db.query(
+      'SELECT rows, last FROM statement_result_pages WHERE statement_uid = $1 AND page = $2',
+      [uid, page],
+    );
+    return rows[0];
+  }
+
+  async touchRead(uid: string): Promise<void> {
+    await this.db.query('UPDATE statements SET last_read_at = now() WHERE uid = $1', [uid]);
+  }
+
+  async findByUid(uid: string): Promise<StatementRecord | undefined> {
+    const rows: StatementRow[] = await this.db.query('SELECT * FROM statements WHERE uid = $1', [uid]);
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  async recordStatus(uid: string, patch: StatusPatch): Promise<void> {
+    const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [
+      keyof StatusPatch,
+      unknown,
+    ][];
+    if (!entries.length) return;
+    const sets = entries.map(([key], i) => `${STATUS_COLUMNS[key]} = $${i + 2}`);
+    await this.db.query(
+      `UPDATE statements SET ${sets.join(', ')}, resource_version = resource_version + 1, updated_at = now() WHERE uid = $1`,
+      [uid, ...entries.map(([, v]) => v)],
+    );
+  }
+
+  async addException(uid: string, name: string, message: string): Promise<void> {
+    await this.db.query(
+      'INSERT INTO statement_exceptions (statement_uid, name, message) VALUES ($1, $2, $3)',
+      [uid, name, message.slice(0, 4_000)],
+    );
+  }
+
+  async appendResultPage(uid: string, page: number, rows: ResultRow[], last: boolean): Promise<void> {
+    await this.db.query(
+      `INSERT INTO statement_result_pages (statement_uid, page, rows, last) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (statement_uid, page) DO NOTHING`,
+      [uid, page, JSON.stringify(rows), last],
+    );
+  }
+
+  async delete(uid: string): Promise<void> {
+    await this.db.query('DELETE FROM statements WHERE uid = $1', [uid]);
+  }
+
+  async activeStatements(): Promise<{ uid: string; organizationId: string }[]> {
+    const rows: { uid: string; organization_id: string }[] = await this.db.query(
+      `SELECT uid, organization_id FROM statements WHERE phase NOT IN ('COMPLETED', 'FAILED', 'STOPPED')
+       OR (phase = 'STOPPED' AND NOT stopped) ORDER BY updated_at LIMIT 10000`,
+    );
+    return rows.map((r) => ({ uid: r.uid, organizationId: r.organization_id }));
+  }
+}
