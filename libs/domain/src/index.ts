@@ -1,3 +1,4 @@
 export * from './riffle-error';
 export * from './statements';
 export * from './sql';
+export * from './catalog';

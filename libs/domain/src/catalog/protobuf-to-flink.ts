@@ -1,0 +1,317 @@
+import {
+  type FlinkColumn,
+  rowType,
+  schemaInvalidError,
+  schemaUnsupportedError,
+  withNullability,
+} from './flink-columns';
+
+/**
+ * Protobuf (`.proto` text, as the registry stores it) → Flink SQL columns, the read side of DESIGN §4
+ * (catalog view). The columns are those of the first message in the file (the registry's default message
+ * index), or of `options.messageName`.
+ *
+ * - Scalars by proto type (table below); unsigned types map as Flink's `protobuf` format maps them
+ *   (uint32/fixed32 → INT, uint64/fixed64 → BIGINT), so values above the signed maximum read negative.
+ * - enum → STRING, message → ROW, `repeated T` → ARRAY<T NOT NULL>, `map<K, V>` → MAP<K NOT NULL, V NOT NULL>,
+ *   `oneof o { … }` → a column `o` of type ROW with one nullable field per member.
+ * - Nullability follows field presence: message fields and `optional` fields are nullable; proto3 scalars
+ *   without `optional` and proto2 `required` fields are NOT NULL.
+ * - `google.protobuf.Timestamp` → TIMESTAMP_LTZ(9), `google.type.Date` → DATE, the `google.protobuf.*Value`
+ *   wrappers → their nullable scalar. Other imported types are not resolved (SCHEMA_UNSUPPORTED), nor are
+ *   recursive messages, proto2 groups or editions.
+ * The parser is deliberately minimal: it reads declarations and skips options, services and extensions.
+ */
+export interface ProtobufMappingOptions {
+  /** the message whose fields become the columns (full or simple name); default the file's first message */
+  messageName?: string;
+}
+
+const FORMAT = 'Protobuf';
+const invalid = (message: string, path?: string) => schemaInvalidError(FORMAT, message, path);
+const unsupported = (message: string, path?: string) => schemaUnsupportedError(FORMAT, message, path);
+
+const SCALARS: Readonly<Record<string, string>> = {
+  double: 'DOUBLE',
+  float: 'FLOAT',
+  int32: 'INT',
+  sint32: 'INT',
+  sfixed32: 'INT',
+  uint32: 'INT',
+  fixed32: 'INT',
+  int64: 'BIGINT',
+  sint64: 'BIGINT',
+  sfixed64: 'BIGINT',
+  uint64: 'BIGINT',
+  fixed64: 'BIGINT',
+  bool: 'BOOLEAN',
+  string: 'STRING',
+  bytes: 'BYTES',
+};
+
+/** Well-known message types mapped to a Flink type (they are nullable like every message field). */
+const WELL_KNOWN: Readonly<Record<string, string>> = {
+  'google.protobuf.Timestamp': 'TIMESTAMP_LTZ(9)',
+  'google.type.Date': 'DATE',
+  'google.protobuf.DoubleValue': 'DOUBLE',
+  'google.protobuf.FloatValue': 'FLOAT',
+  'google.protobuf.Int64Value': 'BIGINT',
+  'google.protobuf.UInt64Value': 'BIGINT',
+  'google.protobuf.Int32Value': 'INT',
+  'google.protobuf.UInt32Value': 'INT',
+  'google.protobuf.BoolValue': 'BOOLEAN',
+  'google.protobuf.StringValue': 'STRING',
+  'google.protobuf.BytesValue': 'BYTES',
+};
+
+type Label = 'required' | 'optional' | 'repeated' | 'none';
+
+interface ProtoField {
+  name: string;
+  type: string;
+  label: Label;
+  /** set for `map<K, V>` fields (then `type` is V) */
+  mapKey?: string;
+}
+
+type ProtoMember =
+  { kind: 'field'; field: ProtoField } | { kind: 'oneof'; name: string; fields: ProtoField[] };
+
+interface ProtoFile {
+  proto3: boolean;
+  messages: Map<string, ProtoMember[]>;
+  enums: Set<string>;
+  imports: string[];
+}
+
+export function protobufToFlinkColumns(
+  protoText: string,
+  options: ProtobufMappingOptions = {},
+): FlinkColumn[] {
+  const file = new ProtoParser(tokenize(protoText)).parseFile();
+  const names = [...file.messages.keys()];
+  const wanted = options.messageName;
+  // Nested messages are recorded after their parent, so the first name is the file's first message.
+  const root = wanted
+    ? (names.find((name) => name === wanted) ?? names.find((name) => name.endsWith(`.${wanted}`)))
+    : names[0];
+  if (root === undefined)
+    throw invalid(wanted ? `no message named "${wanted}"` : 'the file declares no message');
+  return new ProtoTypeMapper(file).columns(root, '');
+}
+
+function tokenize(text: string): string[] {
+  const pattern =
+    /\s+|\/\/[^\n]*|\/\*[\s\S]*?\*\/|("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|[A-Za-z_.][\w.]*|[-+]?\d[\w.+-]*|\S)/g;
+  const tokens: string[] = [];
+  for (const match of text.matchAll(pattern)) if (match[1] !== undefined) tokens.push(match[1]);
+  return tokens;
+}
+
+class ProtoParser {
+  private position = 0;
+  private readonly file: ProtoFile = { proto3: false, messages: new Map(), enums: new Set(), imports: [] };
+  private packageName = '';
+
+  constructor(private readonly tokens: string[]) {}
+
+  parseFile(): ProtoFile {
+    while (this.peek() !== undefined) {
+      const keyword = this.next();
+      if (keyword === 'syntax') {
+        this.expect('=');
+        this.file.proto3 = this.next().slice(1, -1) === 'proto3';
+        this.expect(';');
+      } else if (keyword === 'edition') throw unsupported('editions are not supported; use proto2 or proto3');
+      else if (keyword === 'package') this.packageName = this.statement()[0] ?? '';
+      else if (keyword === 'import') this.file.imports.push(this.statement().join(' '));
+      else if (keyword === 'option') this.statement();
+      else if (keyword === 'message') this.message(this.packageName);
+      else if (keyword === 'enum') this.enumeration(this.packageName);
+      else if (keyword === 'service' || keyword === 'extend') this.skipBlock();
+      else if (keyword !== ';') throw invalid(`unexpected "${keyword}"`);
+    }
+    return this.file;
+  }
+
+  private message(scope: string): void {
+    const fullName = qualify(scope, this.next());
+    const members: ProtoMember[] = [];
+    this.file.messages.set(fullName, members);
+    this.expect('{');
+    while (this.peek() !== '}') {
+      const token = this.peek();
+      if (token === undefined) throw invalid(`message "${fullName}" is not closed`);
+      if (token === 'message' || token === 'enum' || token === 'oneof') this.position++;
+      if (token === 'message') this.message(fullName);
+      else if (token === 'enum') this.enumeration(fullName);
+      else if (token === 'oneof')
+        members.push({ kind: 'oneof', name: this.next(), fields: this.oneofFields() });
+      else if (token === 'option' || token === 'reserved' || token === 'extensions') this.statement();
+      else if (token === 'extend') this.skipBlock();
+      else if (token === ';') this.position++;
+      else members.push({ kind: 'field', field: this.field(fullName) });
+    }
+    this.expect('}');
+  }
+
+  private oneofFields(): ProtoField[] {
+    const fields: ProtoField[] = [];
+    this.expect('{');
+    while (this.peek() !== '}') {
+      if (this.peek() === 'option') this.statement();
+      else fields.push(this.field(''));
+    }
+    this.expect('}');
+    return fields;
+  }
+
+  private field(scope: string): ProtoField {
+    let label: Label = 'none';
+    const first = this.peek();
+    if (first === 'required' || first === 'optional' || first === 'repeated') label = this.next() as Label;
+    let type = this.next();
+    let mapKey: string | undefined;
+    if (type === 'group') throw unsupported(`proto2 groups are not supported (in "${scope}")`);
+    if (type === 'map' && this.peek() === '<') {
+      this.expect('<');
+      mapKey = this.next();
+      this.expect(',');
+      type = this.next();
+      this.expect('>');
+    }
+    const name = this.next();
+    if (!/^[A-Za-z_]\w*$/.test(name)) throw invalid(`expected a field name, got "${name}"`);
+    this.expect('=');
+    this.next();
+    if (this.peek() === '[') this.skipBalanced('[', ']');
+    this.expect(';');
+    return { name, type, label, ...(mapKey === undefined ? {} : { mapKey }) };
+  }
+
+  private enumeration(scope: string): void {
+    this.file.enums.add(qualify(scope, this.next()));
+    this.skipBalanced('{', '}');
+  }
+
+  /** The tokens up to the next `;`, which is consumed. */
+  private statement(): string[] {
+    const tokens: string[] = [];
+    while (this.peek() !== ';') {
+      if (this.peek() === undefined) throw invalid('a statement is missing its ";"');
+      tokens.push(this.next());
+    }
+    this.position++;
+    return tokens;
+  }
+
+  private skipBlock(): void {
+    while (this.peek() !== '{') this.next();
+    this.skipBalanced('{', '}');
+  }
+
+  private skipBalanced(open: string, close: string): void {
+    this.expect(open);
+    for (let depth = 1; depth > 0;) {
+      const token = this.next();
+      if (token === open) depth++;
+      else if (token === close) depth--;
+    }
+  }
+
+  private expect(token: string): void {
+    const actual = this.next();
+    if (actual !== token) throw invalid(`expected "${token}", got "${actual}"`);
+  }
+
+  private next(): string {
+    const token = this.tokens[this.position++];
+    if (token === undefined) throw invalid('unexpected end of file');
+    return token;
+  }
+
+  private peek(): string | undefined {
+    return this.tokens[this.position];
+  }
+}
+
+function qualify(scope: string, name: string): string {
+  return scope ? `${scope}.${name}` : name;
+}
+
+class ProtoTypeMapper {
+  private readonly rows = new Map<string, string>();
+  private readonly inProgress = new Set<string>();
+
+  constructor(private readonly file: ProtoFile) {}
+
+  columns(messageName: string, path: string): FlinkColumn[] {
+    const members = this.file.messages.get(messageName) ?? [];
+    if (members.length === 0)
+      throw unsupported(`message "${messageName}" has no fields; Flink has no empty ROW`, path);
+    this.inProgress.add(messageName);
+    const columns = members.map((member): FlinkColumn => {
+      if (member.kind === 'field') return this.column(member.field, messageName, path);
+      const oneofPath = path ? `${path}.${member.name}` : member.name;
+      const fields = member.fields.map((field) => this.column(field, messageName, oneofPath, true));
+      return { name: member.name, type: rowType(fields) };
+    });
+    this.inProgress.delete(messageName);
+    return columns;
+  }
+
+  /** Every member of a oneof may be unset, so `inOneof` fields are nullable whatever their type. */
+  private column(field: ProtoField, scope: string, path: string, inOneof = false): FlinkColumn {
+    const fieldPath = path ? `${path}.${field.name}` : field.name;
+    const value = this.type(field.type, scope, fieldPath);
+    if (field.mapKey !== undefined) {
+      const key = SCALARS[field.mapKey];
+      if (!key || field.mapKey === 'double' || field.mapKey === 'float' || field.mapKey === 'bytes') {
+        throw invalid(`"${field.mapKey}" cannot be a map key`, fieldPath);
+      }
+      return { name: field.name, type: `MAP<${key} NOT NULL, ${value.type} NOT NULL> NOT NULL` };
+    }
+    if (field.label === 'repeated')
+      return { name: field.name, type: `ARRAY<${value.type} NOT NULL> NOT NULL` };
+    const hasPresence =
+      inOneof ||
+      value.isMessage ||
+      field.label === 'optional' ||
+      (!this.file.proto3 && field.label === 'none');
+    return { name: field.name, type: withNullability(value.type, hasPresence) };
+  }
+
+  private type(name: string, scope: string, path: string): { type: string; isMessage: boolean } {
+    const scalar = SCALARS[name];
+    if (scalar) return { type: scalar, isMessage: false };
+    const resolved = this.resolve(name, scope);
+    if (resolved === undefined) {
+      const wellKnown = WELL_KNOWN[name.replace(/^\./, '')];
+      if (wellKnown) return { type: wellKnown, isMessage: true };
+      const why = this.file.imports.length > 0 ? ' (types from imported files are not resolved)' : '';
+      if (why) throw unsupported(`unknown type "${name}"${why}`, path);
+      throw invalid(`unknown type "${name}"`, path);
+    }
+    if (this.file.enums.has(resolved)) return { type: 'STRING', isMessage: false };
+    if (this.inProgress.has(resolved)) {
+      throw unsupported(`message "${resolved}" contains itself; Flink SQL has no recursive types`, path);
+    }
+    let row = this.rows.get(resolved);
+    if (row === undefined) {
+      row = rowType(this.columns(resolved, path));
+      this.rows.set(resolved, row);
+    }
+    return { type: row, isMessage: true };
+  }
+
+  /** Protobuf scoping: a relative name is looked up from the innermost enclosing scope outwards. */
+  private resolve(name: string, scope: string): string | undefined {
+    const known = (candidate: string) => this.file.messages.has(candidate) || this.file.enums.has(candidate);
+    if (name.startsWith('.')) return known(name.slice(1)) ? name.slice(1) : undefined;
+    for (let current = scope; ; current = current.slice(0, Math.max(current.lastIndexOf('.'), 0))) {
+      const candidate = qualify(current, name);
+      if (known(candidate)) return candidate;
+      if (current === '') return undefined;
+    }
+  }
+}
