@@ -7,22 +7,26 @@ import {
   DeleteStatement,
   GetStatement,
   IdentityRepository,
+  KafkaClusterRepository,
   ListStatementExceptions,
   ListStatements,
   ReadStatementResults,
+  RegisterKafkaCluster,
   StatementQueue,
   StatementRepository,
   SubmitStatement,
+  TopicCatalog,
   UpdateStatement,
 } from '@riffle/application';
 import { FlinkModule, JobManagerProbe, SqlGatewayProbe } from '@riffle/flink';
-import { KafkaModule, KafkaProbe, SchemaRegistryProbe } from '@riffle/kafka';
+import { KafkaModule, KafkaProbe, KafkaTopicCatalog, SchemaRegistryProbe } from '@riffle/kafka';
 import { DEPENDENCY_PROBES, type DependencyProbe, HealthController } from '@riffle/observability';
 import {
   PersistenceModule,
   PostgresProbe,
   SqlIdempotencyRepository,
   SqlIdentityRepository,
+  SqlKafkaClusterRepository,
   SqlStatementRepository,
 } from '@riffle/persistence';
 import { BullStatementQueue, QueueModule, RedisProbe } from '@riffle/queue';
@@ -30,6 +34,7 @@ import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { ApiConfig } from './api.config';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { KafkaClustersController } from './catalog/kafka-clusters.controller';
 import { IdentityController } from './identity/identity.controller';
 import { StatementsController } from './statements/statements.controller';
 
@@ -52,7 +57,7 @@ export class ApiModule {
         KafkaModule.forRoot(config.kafka, 'api'),
         FlinkModule.forRoot(config.flink),
       ],
-      controllers: [HealthController, IdentityController, StatementsController],
+      controllers: [HealthController, IdentityController, KafkaClustersController, StatementsController],
       providers: [
         { provide: DEPENDENCY_PROBES, inject: PROBES, useFactory: (...p: DependencyProbe[]) => p },
         {
@@ -65,6 +70,13 @@ export class ApiModule {
           inject: [DataSource],
           useFactory: (db: DataSource) => new SqlStatementRepository(db),
         },
+        {
+          provide: KafkaClusterRepository,
+          inject: [DataSource],
+          useFactory: (db: DataSource) => new SqlKafkaClusterRepository(db),
+        },
+        { provide: TopicCatalog, useClass: KafkaTopicCatalog },
+        useCase(RegisterKafkaCluster, [IdentityRepository, KafkaClusterRepository, TopicCatalog]),
         {
           provide: SqlIdempotencyRepository,
           inject: [DataSource],

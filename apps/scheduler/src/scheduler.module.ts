@@ -1,9 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
+  IdentityRepository,
+  KafkaClusterRepository,
+  PrepareStatementTables,
   ReconcileStatement,
   StatementEngine,
   StatementQueue,
   StatementRepository,
+  TopicCatalog,
 } from '@riffle/application';
 import {
   databaseConfig,
@@ -23,14 +27,20 @@ import {
   SqlGatewayClient,
   SqlGatewayProbe,
 } from '@riffle/flink';
-import { KafkaModule, KafkaProbe } from '@riffle/kafka';
+import { KafkaModule, KafkaProbe, KafkaTopicCatalog } from '@riffle/kafka';
 import {
   createLogger,
   DEPENDENCY_PROBES,
   type DependencyProbe,
   HealthController,
 } from '@riffle/observability';
-import { PersistenceModule, PostgresProbe, SqlStatementRepository } from '@riffle/persistence';
+import {
+  PersistenceModule,
+  PostgresProbe,
+  SqlIdentityRepository,
+  SqlKafkaClusterRepository,
+  SqlStatementRepository,
+} from '@riffle/persistence';
 import {
   BullStatementQueue,
   QUEUES,
@@ -90,10 +100,34 @@ export class SchedulerModule {
             new FlinkStatementEngine(new FlinkStatementRunner(gateway, jobManager), jobManager),
         },
         {
+          provide: IdentityRepository,
+          inject: [DataSource],
+          useFactory: (db: DataSource) => new SqlIdentityRepository(db),
+        },
+        {
+          provide: KafkaClusterRepository,
+          inject: [DataSource],
+          useFactory: (db: DataSource) => new SqlKafkaClusterRepository(db),
+        },
+        { provide: TopicCatalog, useClass: KafkaTopicCatalog },
+        {
+          provide: PrepareStatementTables,
+          inject: [IdentityRepository, KafkaClusterRepository, TopicCatalog],
+          useFactory: (
+            identities: IdentityRepository,
+            clusters: KafkaClusterRepository,
+            catalog: TopicCatalog,
+          ) => new PrepareStatementTables(identities, clusters, catalog),
+        },
+        {
           provide: ReconcileStatement,
-          inject: [StatementRepository, StatementEngine],
-          useFactory: (statements: StatementRepository, engine: StatementEngine) =>
-            new ReconcileStatement(statements, engine, {
+          inject: [StatementRepository, StatementEngine, PrepareStatementTables],
+          useFactory: (
+            statements: StatementRepository,
+            engine: StatementEngine,
+            tables: PrepareStatementTables,
+          ) =>
+            new ReconcileStatement(statements, engine, tables, {
               idleResultsTimeoutMs: scheduler.idleResultsTimeoutMs,
               observeEveryMs: scheduler.observeIntervalMs,
             }),

@@ -6,3 +6,6 @@ export * from './statements/statement-scope';
 export * from './statements/submit-statement.use-case';
 export * from './statements/reconcile-statement.use-case';
 export * from './statements/statement-engine.port';
+export * from './catalog/catalog.ports';
+export * from './catalog/register-kafka-cluster.use-case';
+export * from './catalog/prepare-statement-tables';

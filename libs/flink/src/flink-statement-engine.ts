@@ -19,13 +19,14 @@ export class FlinkStatementEngine extends StatementEngine {
 
   submitBackground(input: {
     jobName: string;
+    setupStatements: string[];
     statement: string;
     properties: Record<string, string>;
     savepointPath: string | null;
   }): Promise<{ jobId: string }> {
     return this.runner.submitBackground({
       jobName: input.jobName,
-      setupStatements: [],
+      setupStatements: input.setupStatements,
       statement: input.statement,
       properties: input.properties,
       savepointPath: input.savepointPath ?? undefined,
@@ -34,12 +35,13 @@ export class FlinkStatementEngine extends StatementEngine {
 
   async startForeground(input: {
     jobName: string;
+    setupStatements: string[];
     statement: string;
     properties: Record<string, string>;
   }): Promise<ForegroundQuery> {
     const ref = await this.runner.startForeground({
       jobName: input.jobName,
-      setupStatements: [],
+      setupStatements: input.setupStatements,
       statement: input.statement,
       properties: input.properties,
     });

@@ -1,2 +1,3 @@
 export * from './kafka.probes';
 export * from './kafka.module';
+export * from './kafka-topic.catalog';

@@ -1,2 +1,3 @@
 export * from './real-stack';
 export * from './tenants';
+export * from './avro-topics';

@@ -1,4 +1,5 @@
 import { decideStatementAction, RiffleError, type StatementAction } from '@riffle/domain';
+import type { PrepareStatementTables } from '../catalog/prepare-statement-tables';
 import { type ForegroundQuery, flinkSessionProperties, StatementEngine } from './statement-engine.port';
 import { type StatementRecord, StatementRepository } from './statement.ports';
 
@@ -25,6 +26,7 @@ export class ReconcileStatement {
   constructor(
     private readonly statements: StatementRepository,
     private readonly engine: StatementEngine,
+    private readonly tables: PrepareStatementTables,
     private readonly options: ReconcileOptions,
   ) {}
 
@@ -43,11 +45,13 @@ export class ReconcileStatement {
     const again = { recheckInMs: this.options.observeEveryMs };
     switch (action.type) {
       case 'none':
+        if (statement.phase === 'PENDING') return { recheckInMs: 500 }; // a job is starting
         return statement.phase === 'RUNNING' || statement.phase === 'STOPPING' ? again : done;
       case 'submit':
         try {
           const { jobId } = await this.engine.submitBackground({
             jobName: uid,
+            setupStatements: await this.tables.execute(statement),
             statement: statement.statement,
             properties: flinkSessionProperties(statement.properties),
             savepointPath: action.savepointPath,
@@ -158,6 +162,7 @@ export class ReconcileStatement {
     try {
       query = await this.engine.startForeground({
         jobName: uid,
+        setupStatements: await this.tables.execute(statement),
         statement: statement.statement,
         properties: flinkSessionProperties(statement.properties),
       });

@@ -13,12 +13,15 @@ export abstract class StatementEngine {
   abstract findJobs(jobName: string): Promise<{ id: string; state: FlinkJobState }[]>;
   abstract submitBackground(input: {
     jobName: string;
+    /** catalog, databases and tables the statement needs, run first in the same session */
+    setupStatements: string[];
     statement: string;
     properties: Record<string, string>;
     savepointPath: string | null;
   }): Promise<{ jobId: string }>;
   abstract startForeground(input: {
     jobName: string;
+    setupStatements: string[];
     statement: string;
     properties: Record<string, string>;
   }): Promise<ForegroundQuery>;

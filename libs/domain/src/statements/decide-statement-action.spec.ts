@@ -110,6 +110,23 @@ describe('decideStatementAction', () => {
     expect(decideStatementAction({ ...base, ...snapshot }, observed)).toEqual(expected);
   });
 
+  it('resumes a stopped statement from its savepoint although its old job FINISHED', () => {
+    const action = decideStatementAction(
+      { ...base, phase: 'STOPPED', jobId: 'j1', savepointPath: '/sp/3' },
+      jobs(['j1', 'FINISHED']),
+    );
+    expect(action).toEqual({ type: 'submit', savepointPath: '/sp/3' });
+  });
+
+  it('waits for Flink to report RUNNING before the statement is RUNNING', () => {
+    expect(decideStatementAction({ ...base, jobId: 'j1' }, jobs(['j1', 'INITIALIZING']))).toEqual({
+      type: 'none',
+    });
+    expect(decideStatementAction({ ...base, jobId: 'j1' }, jobs(['j1', 'CREATED']))).toEqual({
+      type: 'none',
+    });
+  });
+
   it('never restarts a vanished job from scratch', () => {
     const action = decideStatementAction({ ...base, phase: 'RUNNING', jobId: 'j1' }, none);
     expect(action).toMatchObject({ type: 'set-phase', phase: 'FAILED' });

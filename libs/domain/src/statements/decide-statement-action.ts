@@ -58,10 +58,14 @@ export function decideStatementAction(statement: StatementSnapshot, observed: Ob
 
   if (job) {
     if (job.id !== statement.jobId) return { type: 'adopt', jobId: job.id };
-    return statement.phase === 'RUNNING'
+    // RUNNING once Flink says so; a job still being created or restored is not running yet
+    return statement.phase === 'RUNNING' || job.state !== 'RUNNING'
       ? { type: 'none' }
       : { type: 'set-phase', phase: 'RUNNING', detail: 'The Flink job is running.' };
   }
+
+  // a resume: the stopped job FINISHED with its savepoint; a new job continues from it
+  if (statement.phase === 'STOPPED') return { type: 'submit', savepointPath: statement.savepointPath };
 
   if (recorded?.state === 'FINISHED') {
     return { type: 'set-phase', phase: 'COMPLETED', detail: 'The statement ran to completion.' };

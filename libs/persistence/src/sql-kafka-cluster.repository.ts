@@ -1,0 +1,57 @@
+import { type KafkaClusterRecord, KafkaClusterRepository } from '@riffle/application';
+import { RiffleError } from '@riffle/domain';
+import type { DataSource } from 'typeorm';
+
+interface ClusterRow {
+  id: string;
+  organization_id: string;
+  environment_id: string;
+  name: string;
+  bootstrap_servers: string;
+  schema_registry_url: string;
+  created_at: Date;
+}
+
+const toRecord = (r: ClusterRow): KafkaClusterRecord => ({
+  id: r.id,
+  organizationId: r.organization_id,
+  environmentId: r.environment_id,
+  name: r.name,
+  bootstrapServers: r.bootstrap_servers,
+  schemaRegistryUrl: r.schema_registry_url,
+  createdAt: r.created_at,
+});
+
+export class SqlKafkaClusterRepository extends KafkaClusterRepository {
+  constructor(private readonly db: DataSource) {
+    super();
+  }
+
+  async insert(c: Omit<KafkaClusterRecord, 'createdAt'>): Promise<KafkaClusterRecord> {
+    try {
+      const rows: ClusterRow[] = await this.db.query(
+        `INSERT INTO kafka_clusters (id, organization_id, environment_id, name, bootstrap_servers, schema_registry_url)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+        [c.id, c.organizationId, c.environmentId, c.name, c.bootstrapServers, c.schemaRegistryUrl],
+      );
+      return toRecord(rows[0]!);
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') {
+        throw new RiffleError(
+          'KAFKA_CLUSTER_EXISTS',
+          'conflict',
+          `A Kafka cluster named "${c.name}" exists in this environment.`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async list(organizationId: string, environmentId: string): Promise<KafkaClusterRecord[]> {
+    const rows: ClusterRow[] = await this.db.query(
+      'SELECT * FROM kafka_clusters WHERE organization_id = $1 AND environment_id = $2 ORDER BY created_at, id',
+      [organizationId, environmentId],
+    );
+    return rows.map(toRecord);
+  }
+}
