@@ -29,7 +29,7 @@ import {
   SqlKafkaClusterRepository,
   SqlStatementRepository,
 } from '@riffle/persistence';
-import { BullStatementQueue, QueueModule, RedisProbe } from '@riffle/queue';
+import { BullStatementQueue, queuePrefix, QueueModule, RedisProbe } from '@riffle/queue';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { ApiConfig } from './api.config';
@@ -85,7 +85,8 @@ export class ApiModule {
         {
           provide: StatementQueue,
           inject: [Redis],
-          useFactory: (redis: Redis) => new BullStatementQueue(redis),
+          useFactory: (redis: Redis) =>
+            new BullStatementQueue(redis, queuePrefix(config.redis, config.database)),
         },
         useCase(AuthenticateApiKey, [IdentityRepository]),
         useCase(CreateEnvironment, [IdentityRepository]),

@@ -15,7 +15,7 @@ import {
   HealthController,
 } from '@riffle/observability';
 import { PersistenceModule, PostgresProbe } from '@riffle/persistence';
-import { QUEUES, QueueModule, QueueWorker, QueueWorkerProbe, RedisProbe } from '@riffle/queue';
+import { QUEUES, queuePrefix, QueueModule, QueueWorker, QueueWorkerProbe, RedisProbe } from '@riffle/queue';
 import type { Logger } from 'pino';
 
 export function loadMeteringConfig(env: Environment) {
@@ -47,7 +47,14 @@ export class MeteringModule {
         {
           provide: QueueWorker,
           useFactory: () =>
-            new QueueWorker(QUEUES.usageMetering, {}, config.redis, config.metering.concurrency, logger),
+            new QueueWorker(
+              QUEUES.usageMetering,
+              {},
+              config.redis,
+              queuePrefix(config.redis, config.database),
+              config.metering.concurrency,
+              logger,
+            ),
         },
         {
           provide: QueueWorkerProbe,

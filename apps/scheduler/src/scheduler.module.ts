@@ -48,6 +48,7 @@ import {
   QueueWorker,
   QueueWorkerProbe,
   RedisProbe,
+  queuePrefix,
 } from '@riffle/queue';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -91,7 +92,8 @@ export class SchedulerModule {
         {
           provide: StatementQueue,
           inject: [Redis],
-          useFactory: (redis: Redis) => new BullStatementQueue(redis),
+          useFactory: (redis: Redis) =>
+            new BullStatementQueue(redis, queuePrefix(config.redis, config.database)),
         },
         {
           provide: StatementEngine,
@@ -140,6 +142,7 @@ export class SchedulerModule {
               QUEUES.statementReconcile,
               { 'statement.reconcile': (data) => reconcile.execute(data.statementUid) },
               config.redis,
+              queuePrefix(config.redis, config.database),
               scheduler.concurrency,
               logger,
             ),

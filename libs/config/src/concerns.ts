@@ -29,8 +29,12 @@ export const redisConfig = defineConfig(
     REDIS_URL: z
       .url({ protocol: /^rediss?$/, message: 'must be a redis:// URL' })
       .default(LOCAL_DEFAULTS.redisUrl),
+    REDIS_QUEUE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1-64 letters, digits, colons, dashes or underscores')
+      .optional(),
   },
-  (v) => ({ url: v.REDIS_URL }),
+  (v) => ({ url: v.REDIS_URL, queuePrefix: v.REDIS_QUEUE_PREFIX }),
 );
 export type RedisOptions = ReturnType<typeof redisConfig.load>;
 

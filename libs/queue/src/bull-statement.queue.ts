@@ -11,9 +11,9 @@ import { QUEUES } from './queues';
 export class BullStatementQueue extends StatementQueue {
   private readonly queue: Queue;
 
-  constructor(connection: Redis) {
+  constructor(connection: Redis, prefix: string) {
     super();
-    this.queue = new Queue(QUEUES.statementReconcile, { connection });
+    this.queue = new Queue(QUEUES.statementReconcile, { connection, prefix });
   }
 
   async enqueueReconcile(uid: string, organizationId: string, delayMs = 0): Promise<void> {

@@ -24,6 +24,7 @@ export class QueueWorker {
     private readonly queue: QueueName,
     private readonly handlers: JobHandlers,
     private readonly redis: RedisOptions,
+    private readonly prefix: string,
     private readonly concurrency: number,
     private readonly logger: Logger,
   ) {
@@ -46,6 +47,7 @@ export class QueueWorker {
     this.connection = createRedisConnection(this.redis, `${this.queue}-worker`);
     this.worker = new Worker(this.queue, (job, token) => this.process(job, token), {
       connection: this.connection,
+      prefix: this.prefix,
       concurrency: this.concurrency,
       autorun: true,
     });

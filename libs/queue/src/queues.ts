@@ -20,3 +20,13 @@ export const JOB_QUEUE: { readonly [J in JobName]: QueueName } = {
   'statement.reconcile': QUEUES.statementReconcile,
   'usage.close-minutes': QUEUES.usageMetering,
 };
+
+/**
+ * Queues live under a prefix per deployment: by default `riffle:<database name>`, so a test run and a
+ * local `npm start` sharing one Redis never take each other's jobs.
+ */
+export function queuePrefix(redis: { queuePrefix?: string }, database: { url: string }): string {
+  if (redis.queuePrefix) return redis.queuePrefix;
+  const name = decodeURIComponent(new URL(database.url).pathname.replace(/^\//, '')) || 'default';
+  return `riffle:${name}`;
+}
