@@ -26,6 +26,7 @@ describe('background statement lifecycle', () => {
     ...stackEnv(),
     SCHEDULER_SWEEP_INTERVAL_MS: '1000',
     SCHEDULER_OBSERVE_INTERVAL_MS: '1000',
+    STATEMENT_RESULTS_IDLE_TIMEOUT_MS: '8000',
   };
   const topics = new AvroTopics(env.KAFKA_BOOTSTRAP_SERVERS!.split(','), env.SCHEMA_REGISTRY_URL!);
   const jobManager = new JobManagerClient(env.FLINK_REST_URL!);
@@ -163,6 +164,44 @@ describe('background statement lifecycle', () => {
       (await as().get(statement(name))).status === 404 ? true : undefined,
     );
     expect((await jobManager.findJobsByName(uid)).filter((j) => j.state === 'RUNNING')).toEqual([]);
+  });
+
+  it('pages through a bounded SELECT over a topic until the end', async () => {
+    const topic = `orders_read_${suffix}`;
+    const schemaId = await topics.create(topic, 3);
+    await topics.produce(topic, schemaId, orders(1, 30));
+    const name = `read-${suffix}`;
+    await as()
+      .post(tenant.statementsPath)
+      .send({
+        name,
+        spec: {
+          statement: `SELECT id, customer FROM ${topic} WHERE amount > 10`,
+          properties: { 'sql.tables.scan.bounded.mode': 'latest-offset' },
+        },
+      })
+      .expect(201);
+    await phase(name, 'COMPLETED');
+    const rows: unknown[][] = [];
+    let next = `${statement(name)}/results`;
+    for (let pages = 0; next && pages < 100; pages++) {
+      const page = await as().get(next).expect(200);
+      rows.push(...page.body.results.data.map((r: { row: unknown[] }) => r.row));
+      next = page.body.metadata.next;
+    }
+    expect(next).toBe('');
+    expect(rows.map((r) => Number(r[0])).sort((a, b) => a - b)).toEqual(orders(10, 30).map((o) => o.id));
+    await topics.delete([topic]);
+  });
+
+  it('stops an unbounded SELECT that nobody reads', async () => {
+    const name = `unread-${suffix}`;
+    await as()
+      .post(tenant.statementsPath)
+      .send({ name, spec: { statement: `SELECT * FROM ${source}` } })
+      .expect(201);
+    const stopped = await phase(name, 'STOPPED');
+    expect(stopped.status.detail).toMatch(/nobody read/);
   });
 
   it('fails a statement over a missing topic with a readable reason', async () => {

@@ -188,14 +188,15 @@ export class FlinkStatementRunner {
   private async firstPage(op: OperationRef): Promise<ResultPage> {
     const { firstPageTimeoutMs, pollIntervalMs } = this.options;
     const deadline = Date.now() + firstPageTimeoutMs;
-    for (;;) {
+    // DDL finishes in milliseconds, a job submission in a few hundred: start polling fast, back off
+    for (let wait = 5; ; wait = Math.min(wait * 2, pollIntervalMs, 200)) {
       const page = await this.gateway.fetchResults(op, 0).catch(rethrowAsRejection);
       if (page.resultType !== 'NOT_READY') return page;
       if (Date.now() > deadline) {
         const message = `the statement produced no result within ${firstPageTimeoutMs} ms`;
         throw new RiffleError('FLINK_TIMEOUT', 'unavailable', message);
       }
-      await sleep(Math.min(pollIntervalMs, 200));
+      await sleep(wait);
     }
   }
 }

@@ -127,12 +127,21 @@ export class PrepareStatementTables {
         `Topic ${topic} has a ${described.valueSchema.type} value schema; this version reads Avro-encoded topics only.`,
       );
     }
+    const bounded = statement.properties['sql.tables.scan.bounded.mode'];
+    if (bounded !== undefined && !['latest-offset', 'unbounded'].includes(bounded)) {
+      throw new RiffleError(
+        'INVALID_PROPERTY',
+        'invalid',
+        "sql.tables.scan.bounded.mode must be 'latest-offset' or 'unbounded'.",
+      );
+    }
     const options: Record<string, string> = {
       connector: 'kafka',
       topic,
       'properties.bootstrap.servers': cluster.bootstrapServers,
       'properties.group.id': `riffle-${statement.uid}`,
       'scan.startup.mode': 'earliest-offset',
+      ...(bounded === 'latest-offset' ? { 'scan.bounded.mode': bounded } : {}),
       ...format,
       // exactly-once output: transactions committed on checkpoints, ids unique per statement and topic
       'sink.delivery-guarantee': 'exactly-once',

@@ -1,4 +1,4 @@
-import { decideStatementAction, RiffleError, type StatementAction } from '@riffle/domain';
+import { decideStatementAction, isLiveJob, RiffleError, type StatementAction } from '@riffle/domain';
 import type { PrepareStatementTables } from '../catalog/prepare-statement-tables';
 import { type ForegroundQuery, flinkSessionProperties, StatementEngine } from './statement-engine.port';
 import { type StatementRecord, StatementRepository } from './statement.ports';
@@ -14,6 +14,9 @@ export interface ReconcileOptions {
 export type ReconcileOutcome = { recheckInMs: number } | { done: true };
 
 const done: ReconcileOutcome = { done: true };
+
+/** a job takes a few hundred ms to start: look again soon so RUNNING is reported promptly */
+const STARTING_RECHECK_MS = 100;
 
 /** statements whose effect must outlive the gateway session they run in */
 const CATALOG_DDL = new Set(['CREATE_TABLE', 'ALTER_TABLE', 'DROP_TABLE', 'CREATE_VIEW', 'DROP_VIEW', 'USE']);
@@ -45,7 +48,7 @@ export class ReconcileStatement {
     const again = { recheckInMs: this.options.observeEveryMs };
     switch (action.type) {
       case 'none':
-        if (statement.phase === 'PENDING') return { recheckInMs: 500 }; // a job is starting
+        if (statement.phase === 'PENDING') return { recheckInMs: STARTING_RECHECK_MS }; // a job is starting
         return statement.phase === 'RUNNING' || statement.phase === 'STOPPING' ? again : done;
       case 'submit':
         try {
@@ -63,7 +66,7 @@ export class ReconcileStatement {
               ? 'Restoring from the savepoint of the last stop.'
               : 'Submitted to Flink.',
           });
-          return { recheckInMs: 500 };
+          return { recheckInMs: STARTING_RECHECK_MS };
         } catch (error) {
           return this.failOnRejection(statement, error);
         }
@@ -156,6 +159,21 @@ export class ReconcileStatement {
       const message = `${statement.sqlKind.replace(/_/g, ' ')} needs Riffle's catalog, which this version does not have yet.`;
       await this.statements.addException(uid, 'CATALOG_NOT_AVAILABLE', message);
       await this.statements.recordStatus(uid, { phase: 'FAILED', detail: message, endTime: new Date() });
+      return done;
+    }
+    // a query's rows flow through the one pass that started it; if that pass died after submitting,
+    // a second job would show some rows twice: fail the statement instead (it can be resubmitted)
+    const earlier = await this.engine.findJobs(uid);
+    if (earlier.length > 0) {
+      for (const job of earlier.filter((j) => isLiveJob(j.state))) await this.engine.cancel(job.id);
+      const message = 'The query lost its result stream (scheduler restart or Flink error); submit it again.';
+      await this.statements.addException(uid, 'RESULTS_LOST', message);
+      await this.statements.recordStatus(uid, {
+        phase: 'FAILED',
+        detail: message,
+        endTime: new Date(),
+        currentCfu: 0,
+      });
       return done;
     }
     let query: ForegroundQuery;

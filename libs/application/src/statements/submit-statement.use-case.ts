@@ -11,6 +11,8 @@ export const ALLOWED_STATEMENT_PROPERTIES = new Set([
   'sql.current-database',
   'sql.local-time-zone',
   'sql.state-ttl',
+  /** 'latest-offset' makes topic scans stop at the offsets current when the statement starts */
+  'sql.tables.scan.bounded.mode',
 ]);
 
 export interface SubmitStatementRequest {
