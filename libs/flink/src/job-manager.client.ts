@@ -1,17 +1,8 @@
+import type { FlinkJobState } from '@riffle/domain';
 import { flinkRequest } from './flink-http';
 
-export type JobState =
-  | 'INITIALIZING'
-  | 'CREATED'
-  | 'RUNNING'
-  | 'FAILING'
-  | 'FAILED'
-  | 'CANCELLING'
-  | 'CANCELED'
-  | 'FINISHED'
-  | 'RESTARTING'
-  | 'SUSPENDED'
-  | 'RECONCILING';
+/** Flink's job states, as the domain names them */
+export type JobState = FlinkJobState;
 
 export interface ClusterOverview {
   taskmanagers: number;
