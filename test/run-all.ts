@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { stackPaths } from '../deploy/local/src/paths';
 import { alive, runningPid } from '../deploy/local/src/processes';
-import { stackDown, stackUp } from '../deploy/local/src/stack';
+import { stackDown, stackUp, superviseStack } from '../deploy/local/src/stack';
 import { localStack, localStackOptions, stackEnvironment } from '../deploy/local/src/stack-definition';
 
 const paths = stackPaths();
@@ -121,7 +121,9 @@ async function main(): Promise<number> {
     const components = localStack(localStackOptions());
     let started: string[] = [];
     const memory = new StackMemory(components.map((c) => c.name));
+    let stopSupervising = async (): Promise<void> => {};
     const stop = async () => {
+      await stopSupervising();
       memory.stop();
       const pids = started
         .map((name) => runningPid(paths.run, name))
@@ -140,6 +142,11 @@ async function main(): Promise<number> {
       say('bringing up the local stack (reused if already running)…');
       started = await stackUp(components, paths, say);
       memory.start();
+      stopSupervising = superviseStack(
+        components.filter((c) => started.includes(c.name)),
+        paths,
+        say,
+      );
       const env = {
         ...process.env,
         ...stackEnvironment(),

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { stackPaths } from './paths';
 import { tail } from './processes';
 import { localStack, localStackOptions, stackEnvironment } from './stack-definition';
-import { stackDown, stackStatus, stackUp } from './stack';
+import { stackDown, stackStatus, stackUp, superviseStack } from './stack';
 
 const paths = stackPaths();
 const say = (message: string): void => void process.stdout.write(`▸ ${message}\n`);
@@ -50,9 +50,15 @@ async function start(): Promise<void> {
   const env = { ...process.env, ...stackEnvironment() };
   let stopping = false;
   const children: { name: string; child: ChildProcess }[] = [];
+  const stopSupervising = superviseStack(
+    localStack(localStackOptions()).filter((c) => started.includes(c.name)),
+    paths,
+    say,
+  );
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    await stopSupervising();
     say('shutting down…');
     await Promise.all(
       children.map(

@@ -167,3 +167,33 @@ export async function stackStatus(components: StackComponent[], paths: Paths): P
 function relative(paths: Paths, file: string): string {
   return file.startsWith(paths.root + '/') ? file.slice(paths.root.length + 1) : file;
 }
+
+/**
+ * Restarts stack processes that die while the stack is in use (like a pod's restart policy).
+ * Flink 2.2.0 can kill a TaskManager when a query is cancelled early (FLINK-39330); without this, one
+ * such crash leaves the cluster without slots until someone runs `stack:up`.
+ */
+export function superviseStack(
+  components: StackComponent[],
+  paths: Paths,
+  progress: Progress,
+): () => Promise<void> {
+  let restarting: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    if (restarting) return;
+    const dead = components.filter((c) => runningPid(paths.run, c.name) === undefined);
+    if (dead.length === 0) return;
+    for (const c of dead) {
+      progress(`${c.name}: exited unexpectedly, restarting (log ${relative(paths, paths.log(c.name))})`);
+    }
+    restarting = stackUp(dead, paths, progress)
+      .catch((error: Error) => progress(`restart failed: ${error.message}`))
+      .finally(() => (restarting = undefined));
+  }, 3_000);
+  timer.unref();
+  // stopping waits for a restart under way, so shutdown never races a process being started
+  return async () => {
+    clearInterval(timer);
+    await restarting;
+  };
+}
