@@ -42,7 +42,8 @@ describe('scheduler crash', () => {
   const startScheduler = (): ChildProcess =>
     spawn(
       process.execPath,
-      [require.resolve('tsx/cli'), resolve(__dirname, '../../apps/scheduler/src/main.ts')],
+      // node with tsx's loader, no wrapper process: SIGKILL kills the scheduler itself, nothing outlives the test
+      ['--import', 'tsx', resolve(__dirname, '../../apps/scheduler/src/main.ts')],
       {
         env: { ...process.env, ...env },
         stdio: 'ignore',

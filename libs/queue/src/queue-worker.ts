@@ -48,6 +48,9 @@ export class QueueWorker {
     this.worker = new Worker(this.queue, (job, token) => this.process(job, token), {
       connection: this.connection,
       prefix: this.prefix,
+      // a crashed worker's job is handed to another worker after at most ~2 × 15 s
+      lockDuration: 15_000,
+      stalledInterval: 15_000,
       concurrency: this.concurrency,
       autorun: true,
     });
