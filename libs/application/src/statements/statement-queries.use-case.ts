@@ -72,6 +72,9 @@ export class ListStatements {
         `phase must be one of ${STATEMENT_PHASES.join(', ')}.`,
       );
     }
+    if (query.compute_pool_id !== undefined && typeof query.compute_pool_id !== 'string') {
+      throw new RiffleError('INVALID_FIELD', 'invalid', 'compute_pool_id may be given once.');
+    }
     const labels: Record<string, string> = {};
     for (const pair of query.label_selector ? String(query.label_selector).split(',') : []) {
       const match = /^([^=,\s]{1,256})=([^=,]{0,4096})$/.exec(pair.trim());
