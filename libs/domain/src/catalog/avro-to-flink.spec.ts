@@ -1,5 +1,5 @@
 import { RiffleError } from '../riffle-error';
-import { avroToFlinkColumns, avroToFlinkColumnsForFormat } from './avro-to-flink';
+import { avroToFlinkColumns } from './avro-to-flink';
 import { columnsDdl, quoteIdentifier } from './flink-columns';
 
 /** A record with one field `f` of the given Avro type. */
@@ -46,6 +46,11 @@ describe('avroToFlinkColumns: the DESIGN §4 mapping table, one row each', () =>
     ['decimal of 38 digits', decimal('bytes', 38, 10), 'DECIMAL(38, 10) NOT NULL'],
     ['date', { type: 'int', logicalType: 'date' }, 'DATE NOT NULL'],
     ['time-millis', { type: 'int', logicalType: 'time-millis' }, 'TIME(3) NOT NULL'],
+    [
+      'time-micros (Flink TIME holds milliseconds)',
+      { type: 'long', logicalType: 'time-micros' },
+      'BIGINT NOT NULL',
+    ],
     ['timestamp-millis', { type: 'long', logicalType: 'timestamp-millis' }, 'TIMESTAMP_LTZ(3) NOT NULL'],
     ['timestamp-micros', { type: 'long', logicalType: 'timestamp-micros' }, 'TIMESTAMP_LTZ(6) NOT NULL'],
     [
@@ -76,11 +81,6 @@ describe('avroToFlinkColumns: the DESIGN §4 mapping table, one row each', () =>
 describe('avroToFlinkColumns: logical types that are unknown, misplaced or invalid use the underlying type', () => {
   it.each<[string, unknown, string]>([
     ['an unknown logical type', { type: 'string', logicalType: 'iso-8601' }, 'STRING NOT NULL'],
-    [
-      'time-micros (no Flink TIME(6) in avro formats)',
-      { type: 'long', logicalType: 'time-micros' },
-      'BIGINT NOT NULL',
-    ],
     ['timestamp-nanos', { type: 'long', logicalType: 'timestamp-nanos' }, 'BIGINT NOT NULL'],
     ['date on a long', { type: 'long', logicalType: 'date' }, 'BIGINT NOT NULL'],
     ['timestamp-millis on an int', { type: 'int', logicalType: 'timestamp-millis' }, 'INT NOT NULL'],
@@ -92,32 +92,6 @@ describe('avroToFlinkColumns: logical types that are unknown, misplaced or inval
     ['uuid on fixed', { type: 'fixed', name: 'U', size: 16, logicalType: 'uuid' }, 'BINARY(16) NOT NULL'],
   ])('%s', (_row, avro, flink) => {
     expect(fieldType(avro)).toBe(flink);
-  });
-});
-
-describe('avroToFlinkColumnsForFormat: the avro-confluent execution view', () => {
-  it.each<[string, string, string]>([
-    ['timestamp-millis', 'TIMESTAMP(3) NOT NULL', 'TIMESTAMP_LTZ(3) NOT NULL'],
-    ['timestamp-micros', 'TIMESTAMP(6) NOT NULL', 'TIMESTAMP_LTZ(6) NOT NULL'],
-    ['local-timestamp-millis', 'TIMESTAMP(3) NOT NULL', 'TIMESTAMP(3) NOT NULL'],
-    ['local-timestamp-micros', 'TIMESTAMP(6) NOT NULL', 'TIMESTAMP(6) NOT NULL'],
-  ])('maps %s to %s (catalog view: %s)', (logicalType, forFormat, forCatalog) => {
-    const avro = { type: 'long', logicalType };
-    expect(fieldType(avro, avroToFlinkColumnsForFormat)).toBe(forFormat);
-    expect(fieldType(avro)).toBe(forCatalog);
-  });
-
-  it('maps timestamps nested in arrays, maps and unions the same way', () => {
-    const ts = { type: 'long', logicalType: 'timestamp-millis' };
-    const schema = recordOf(['null', { type: 'array', items: { type: 'map', values: ts } }]);
-    expect(avroToFlinkColumnsForFormat(schema)).toEqual([
-      { name: 'f', type: 'ARRAY<MAP<STRING NOT NULL, TIMESTAMP(3) NOT NULL> NOT NULL>' },
-    ]);
-  });
-
-  it('is the same as the catalog view for every other type', () => {
-    const schema = recordOf({ type: 'array', items: ['null', decimal('bytes', 5, 1), 'int'] });
-    expect(avroToFlinkColumnsForFormat(schema)).toEqual(avroToFlinkColumns(schema));
   });
 });
 

@@ -12,14 +12,24 @@ import {
 /**
  * Avro → Flink SQL columns, the read side of DESIGN §4.
  *
- * Two views of the same schema:
+ * Three views of the same schema, one table row per logical type (`LOGICAL_TYPES`):
  * - {@link avroToFlinkColumns} is the catalog view (DESCRIBE, SHOW CREATE TABLE): Avro
  *   `timestamp-millis/-micros` are instants, so they map to `TIMESTAMP_LTZ(3/6)` as DESIGN says.
- * - {@link avroToFlinkColumnsForFormat} is what the execution path must use when it generates a table for
+ * - {@link avroToFlinkColumnsForFormat} is what the execution path declares when it generates a table for
  *   Flink's `avro-confluent` format. Flink 2.2 derives the Avro *reader* schema from the table's columns and,
- *   with its default (legacy) timestamp mapping, cannot derive one for `TIMESTAMP_LTZ` ("Unsupported to
- *   derive Schema for type: TIMESTAMP_LTZ(3)"); it reads `timestamp-millis/-micros` as `TIMESTAMP(3/6)`.
- *   So that view maps them to `TIMESTAMP(3/6)`; every other type is the same in both views.
+ *   with its default (legacy, not configurable for avro-confluent) timestamp mapping, cannot derive one for
+ *   `TIMESTAMP_LTZ` ("Unsupported to derive Schema for type: TIMESTAMP_LTZ(3)"); it reads
+ *   `timestamp-millis/-micros` as `TIMESTAMP(3/6)`. A `fixed` must be declared `VARBINARY(n)`: a reader
+ *   `bytes` derived from `BINARY(n)` cannot read a writer `fixed`, so only the registered schema (the
+ *   format's `schema` option, which demands `VARBINARY(n)`) reads it.
+ * - {@link avroToFlinkDerivedColumns} is exactly what Flink's `AvroSchemaConverter.convertToDataType` (legacy
+ *   mapping) derives. The `avro-confluent` format accepts its `schema` option only when the declared columns
+ *   equal this view ("Schema provided for 'avro-confluent' format does not match the table schema"); it
+ *   differs from the execution view for `time-micros` (TIME(6), which the planner rejects), local
+ *   timestamps (BIGINT) and general unions (RAW, which no Flink format reads).
+ *
+ * `time-micros` is BIGINT (microseconds of the day) in the catalog: Flink SQL's TIME holds at most
+ * millisecond precision ("TIME precision is not supported: 6"), and BIGINT keeps every digit.
  *
  * Nullability: a type is nullable only as a `["null", T]` union; everything else is `NOT NULL`, including
  * array elements and map values. Map keys are `STRING NOT NULL` (Avro map keys are never null).
@@ -31,7 +41,7 @@ export interface AvroMappingOptions {
   singleColumnName?: string;
 }
 
-type TimestampView = 'catalog' | 'avro-confluent-format';
+type AvroView = 'catalog' | 'avro-confluent-format' | 'flink-derived';
 
 const FORMAT = 'Avro';
 const invalid = (message: string, path: string) => schemaInvalidError(FORMAT, message, path);
@@ -51,15 +61,42 @@ const PRIMITIVE_TYPES: Readonly<Record<string, string>> = {
 };
 
 /** Logical types on a primitive (decimal is computed, see `decimalType`). Key: `logicalType/underlying`. */
-const LOGICAL_TYPES: Readonly<Record<string, Readonly<Record<TimestampView, string>>>> = {
-  'date/int': { catalog: 'DATE', 'avro-confluent-format': 'DATE' },
-  'time-millis/int': { catalog: 'TIME(3)', 'avro-confluent-format': 'TIME(3)' },
-  'timestamp-millis/long': { catalog: 'TIMESTAMP_LTZ(3)', 'avro-confluent-format': 'TIMESTAMP(3)' },
-  'timestamp-micros/long': { catalog: 'TIMESTAMP_LTZ(6)', 'avro-confluent-format': 'TIMESTAMP(6)' },
-  'local-timestamp-millis/long': { catalog: 'TIMESTAMP(3)', 'avro-confluent-format': 'TIMESTAMP(3)' },
-  'local-timestamp-micros/long': { catalog: 'TIMESTAMP(6)', 'avro-confluent-format': 'TIMESTAMP(6)' },
-  'uuid/string': { catalog: 'STRING', 'avro-confluent-format': 'STRING' },
+const LOGICAL_TYPES: Readonly<Record<string, Readonly<Record<AvroView, string>>>> = {
+  'date/int': { catalog: 'DATE', 'avro-confluent-format': 'DATE', 'flink-derived': 'DATE' },
+  'time-millis/int': { catalog: 'TIME(3)', 'avro-confluent-format': 'TIME(3)', 'flink-derived': 'TIME(3)' },
+  'time-micros/long': { catalog: 'BIGINT', 'avro-confluent-format': 'BIGINT', 'flink-derived': 'TIME(6)' },
+  'timestamp-millis/long': {
+    catalog: 'TIMESTAMP_LTZ(3)',
+    'avro-confluent-format': 'TIMESTAMP(3)',
+    'flink-derived': 'TIMESTAMP(3)',
+  },
+  'timestamp-micros/long': {
+    catalog: 'TIMESTAMP_LTZ(6)',
+    'avro-confluent-format': 'TIMESTAMP(6)',
+    'flink-derived': 'TIMESTAMP(6)',
+  },
+  'local-timestamp-millis/long': {
+    catalog: 'TIMESTAMP(3)',
+    'avro-confluent-format': 'TIMESTAMP(3)',
+    'flink-derived': 'BIGINT',
+  },
+  'local-timestamp-micros/long': {
+    catalog: 'TIMESTAMP(6)',
+    'avro-confluent-format': 'TIMESTAMP(6)',
+    'flink-derived': 'BIGINT',
+  },
+  'uuid/string': { catalog: 'STRING', 'avro-confluent-format': 'STRING', 'flink-derived': 'STRING' },
 };
+
+/** A `fixed` without a decimal logical type; Flink's own converter says VARBINARY(n). */
+const FIXED_TYPES: Readonly<Record<AvroView, (size: number) => string>> = {
+  catalog: (size) => `BINARY(${size})`,
+  'avro-confluent-format': (size) => `VARBINARY(${size})`,
+  'flink-derived': (size) => `VARBINARY(${size})`,
+};
+
+/** The type Flink derives for a union other than `["null", T]`: a Kryo-serialized RAW no format reads. */
+export const FLINK_DERIVED_GENERAL_UNION = 'RAW';
 
 /** Catalog view: the columns DESCRIBE shows for a registry subject's Avro schema. */
 export function avroToFlinkColumns(schema: string | object, options: AvroMappingOptions = {}): FlinkColumn[] {
@@ -72,6 +109,19 @@ export function avroToFlinkColumnsForFormat(
   options: AvroMappingOptions = {},
 ): FlinkColumn[] {
   return mapTopLevel(schema, 'avro-confluent-format', options);
+}
+
+/** What Flink's own converter derives from the schema (see the module doc); general unions are `RAW`. */
+export function avroToFlinkDerivedColumns(
+  schema: string | object,
+  options: AvroMappingOptions = {},
+): FlinkColumn[] {
+  return mapTopLevel(schema, 'flink-derived', options);
+}
+
+/** A record (or `["null", record]`): its fields become columns; anything else is one column. */
+export function isAvroRecordSchema(schema: string | object): boolean {
+  return topLevelRecord(parseSchemaJson(FORMAT, schema)) !== undefined;
 }
 
 interface MappedType {
@@ -88,11 +138,7 @@ function isRecord(schema: unknown): schema is JsonObject {
   return isObject(schema) && (schema['type'] === 'record' || schema['type'] === 'error');
 }
 
-function mapTopLevel(
-  input: string | object,
-  view: TimestampView,
-  options: AvroMappingOptions,
-): FlinkColumn[] {
+function mapTopLevel(input: string | object, view: AvroView, options: AvroMappingOptions): FlinkColumn[] {
   const schema = parseSchemaJson(FORMAT, input);
   const mapper = new AvroTypeMapper(view);
   const record = topLevelRecord(schema);
@@ -120,7 +166,7 @@ class AvroTypeMapper {
   /** full names of records whose fields are being mapped: a reference to one of them is recursion */
   private readonly inProgress = new Set<string>();
 
-  constructor(private readonly view: TimestampView) {}
+  constructor(private readonly view: AvroView) {}
 
   map(schema: unknown, namespace: string, path: string): MappedType {
     if (Array.isArray(schema)) return this.union(schema, namespace, path);
@@ -206,7 +252,8 @@ class AvroTypeMapper {
     if (new Set(columns.map((column) => column.name)).size < columns.length) {
       throw invalid('a union lists the same type twice', path);
     }
-    return { type: rowType(columns), nullable: nulls === 1 };
+    const type = this.view === 'flink-derived' ? FLINK_DERIVED_GENERAL_UNION : rowType(columns);
+    return { type, nullable: nulls === 1 };
   }
 
   /** Union ROW fields are named after the branch: `int`, `string`, `array`, or a named type's name. */
@@ -273,7 +320,7 @@ class AvroTypeMapper {
       throw invalid('a fixed needs a non-negative integer "size"', path);
     }
     if (size === 0) throw unsupported('a fixed of size 0 has no Flink type (BINARY(0))', path);
-    return decimalType(schema, maxDecimalPrecisionForFixed(size), path) ?? `BINARY(${size})`;
+    return decimalType(schema, maxDecimalPrecisionForFixed(size), path) ?? FIXED_TYPES[this.view](size);
   }
 
   private logicalOrPrimitive(schema: JsonObject, type: string, namespace: string, path: string): string {

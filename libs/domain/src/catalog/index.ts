@@ -1,4 +1,45 @@
-export { avroToFlinkColumns, avroToFlinkColumnsForFormat, type AvroMappingOptions } from './avro-to-flink';
+export {
+  avroToFlinkColumns,
+  avroToFlinkColumnsForFormat,
+  avroToFlinkDerivedColumns,
+  type AvroMappingOptions,
+  isAvroRecordSchema,
+} from './avro-to-flink';
 export { columnsDdl, type FlinkColumn, quoteIdentifier } from './flink-columns';
-export { jsonSchemaToFlinkColumns, type JsonSchemaMappingOptions } from './json-schema-to-flink';
+export {
+  avroRecordName,
+  type AvroRecordOptions,
+  flinkColumnsToAvroSchema,
+  tableAvroSchemas,
+} from './flink-to-avro';
+export { type FlinkRowField, type FlinkType, parseFlinkType, renderFlinkType } from './flink-type';
+export {
+  isJsonSchemaObject,
+  jsonSchemaToFlinkColumns,
+  type JsonSchemaMappingOptions,
+} from './json-schema-to-flink';
 export { protobufToFlinkColumns, type ProtobufMappingOptions } from './protobuf-to-flink';
+export {
+  type CreateTableOptions,
+  type DescribeRow,
+  describeRows,
+  HIDDEN_COLUMNS_SESSION_CONFIG,
+  renderCreateTable,
+  renderShowCreateTable,
+  USER_FORMATS,
+} from './table-ddl';
+export {
+  type ColumnOrigin,
+  DEFAULT_WATERMARK_EXPRESSION,
+  inferTable,
+  type InferTableInput,
+  type RegistrySchema,
+  ROWTIME_COLUMN,
+  type SchemaFormat,
+  type SchemaReference,
+  SYSTEM_COLUMNS,
+  type TableColumn,
+  type TableDefinition,
+  type TableFormat,
+  type TableWatermark,
+} from './table-schema';

@@ -1,5 +1,7 @@
 import { RiffleError } from '../riffle-error';
-import { jsonSchemaToFlinkColumns } from './json-schema-to-flink';
+import { isJsonSchemaObject, jsonSchemaToFlinkColumns } from './json-schema-to-flink';
+
+const CONNECT = 'org.apache.kafka.connect.data';
 
 /** An object with one required property `f` of the given schema. */
 function objectOf(schema: unknown, extra: Record<string, unknown> = {}): object {
@@ -37,6 +39,44 @@ describe('jsonSchemaToFlinkColumns: the mapping table, one row each', () => {
     ['string format date-time', { type: 'string', format: 'date-time' }, 'TIMESTAMP_LTZ(3) NOT NULL'],
     ['string format time', { type: 'string', format: 'time' }, 'TIME(3) NOT NULL'],
     ['string with another format', { type: 'string', format: 'email' }, 'STRING NOT NULL'],
+    ['string format uuid', { type: 'string', format: 'uuid' }, 'STRING NOT NULL'],
+    ['connect Date', { type: 'integer', 'connect.type': 'int32', title: `${CONNECT}.Date` }, 'DATE NOT NULL'],
+    [
+      'connect Time (time-millis)',
+      { type: 'integer', 'connect.type': 'int32', title: `${CONNECT}.Time` },
+      'TIME(3) NOT NULL',
+    ],
+    [
+      'connect Timestamp (timestamp-millis)',
+      { type: 'integer', 'connect.type': 'int64', title: `${CONNECT}.Timestamp` },
+      'TIMESTAMP_LTZ(3) NOT NULL',
+    ],
+    [
+      'connect Decimal with precision and scale',
+      {
+        type: 'number',
+        'connect.type': 'bytes',
+        title: `${CONNECT}.Decimal`,
+        'connect.parameters': { scale: '2', 'connect.decimal.precision': '10' },
+      },
+      'DECIMAL(10, 2) NOT NULL',
+    ],
+    [
+      'connect Decimal with only a scale',
+      { type: 'number', title: `${CONNECT}.Decimal`, 'connect.parameters': { scale: '4' } },
+      'DECIMAL(38, 4) NOT NULL',
+    ],
+    [
+      'connect Decimal without parameters',
+      { type: 'number', title: `${CONNECT}.Decimal` },
+      'DECIMAL(38, 0) NOT NULL',
+    ],
+    ['a title that is not a Connect type', { type: 'integer', title: 'Count' }, 'BIGINT NOT NULL'],
+    [
+      'an optional connect Timestamp',
+      { oneOf: [{ type: 'null' }, { type: 'integer', title: `${CONNECT}.Timestamp` }] },
+      'TIMESTAMP_LTZ(3)',
+    ],
     ['a string enum', { enum: ['RED', 'GREEN'] }, 'STRING NOT NULL'],
     ['a string const', { const: 'v1' }, 'STRING NOT NULL'],
     ['object', objectOf({ type: 'integer' }), 'ROW<`f` BIGINT NOT NULL> NOT NULL'],
@@ -51,6 +91,28 @@ describe('jsonSchemaToFlinkColumns: the mapping table, one row each', () => {
       'connect map',
       { type: 'object', 'connect.type': 'map', additionalProperties: { type: 'integer' } },
       'MAP<STRING NOT NULL, BIGINT NOT NULL> NOT NULL',
+    ],
+    [
+      'connect map with non-string keys',
+      {
+        type: 'array',
+        'connect.type': 'map',
+        items: {
+          type: 'object',
+          properties: { key: { type: 'integer', 'connect.type': 'int32' }, value: { type: 'string' } },
+          required: ['key', 'value'],
+        },
+      },
+      'MAP<INT NOT NULL, STRING NOT NULL> NOT NULL',
+    ],
+    [
+      'connect map entries as Connect writes them (no "required")',
+      {
+        type: 'array',
+        'connect.type': 'map',
+        items: { type: 'object', properties: { key: { type: 'integer' }, value: { type: 'boolean' } } },
+      },
+      'MAP<BIGINT, BOOLEAN> NOT NULL',
     ],
     ['type ["null", X]', { type: ['null', 'string'] }, 'STRING'],
     ['oneOf with null', { oneOf: [{ type: 'null' }, { type: 'integer', 'connect.type': 'int32' }] }, 'INT'],
@@ -175,6 +237,14 @@ describe('jsonSchemaToFlinkColumns: rejections', () => {
     ['a tuple array', objectOf({ type: 'array', items: [{ type: 'string' }] })],
     ['an array without items', objectOf({ type: 'array' })],
     ['allOf of several schemas', objectOf({ allOf: [{ type: 'string' }, { minLength: 1 }] })],
+    [
+      'a Connect Decimal wider than 38 digits',
+      objectOf({
+        type: 'number',
+        title: `${CONNECT}.Decimal`,
+        'connect.parameters': { 'connect.decimal.precision': '39' },
+      }),
+    ],
   ])('rejects %s as SCHEMA_UNSUPPORTED', (_case, schema) => {
     expect(rejectionOf(schema)).toMatchObject({ code: 'SCHEMA_UNSUPPORTED', kind: 'invalid' });
   });
@@ -191,7 +261,31 @@ describe('jsonSchemaToFlinkColumns: rejections', () => {
     ['a $ref to nothing', objectOf({ $ref: '#/definitions/Missing' })],
     ['a number as schema', '42'],
     ['oneOf that is not an array', objectOf({ oneOf: { type: 'string' } })],
+    [
+      'a Connect Decimal with scale above precision',
+      objectOf({
+        type: 'number',
+        title: `${CONNECT}.Decimal`,
+        'connect.parameters': { scale: '5', 'connect.decimal.precision': '3' },
+      }),
+    ],
+    [
+      'a connect map without key/value items',
+      objectOf({ type: 'array', 'connect.type': 'map', items: { type: 'string' } }),
+    ],
   ])('rejects %s as SCHEMA_INVALID', (_case, schema) => {
     expect(rejectionOf(schema)).toMatchObject({ code: 'SCHEMA_INVALID', kind: 'invalid' });
+  });
+});
+
+describe('isJsonSchemaObject', () => {
+  it.each<[string, string | object, boolean]>([
+    ['an object', objectOf({ type: 'string' }), true],
+    ['a nullable object', { oneOf: [{ type: 'null' }, objectOf({ type: 'string' })] }, true],
+    ['a $ref to an object', { $ref: '#/$defs/O', $defs: { O: objectOf({ type: 'string' }) } }, true],
+    ['a string', '{"type": "string"}', false],
+    ['a map', { type: 'object', additionalProperties: { type: 'string' } }, false],
+  ])('%s → %s', (_case, schema, object) => {
+    expect(isJsonSchemaObject(schema)).toBe(object);
   });
 });

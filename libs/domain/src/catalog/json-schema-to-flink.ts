@@ -15,8 +15,14 @@ import {
  * - `integer` is BIGINT unless Kafka Connect's `connect.type` narrows it (int8/16/32/64 → TINYINT/SMALLINT/
  *   INT/BIGINT); `number` is DOUBLE (`connect.type: float32` → FLOAT); `string` with `format` date /
  *   date-time / time → DATE / TIMESTAMP_LTZ(3) / TIME(3), with `connect.type: bytes` → BYTES.
+ * - Kafka Connect's logical types, which Confluent's JSON Schema converter writes as a `title`:
+ *   `org.apache.kafka.connect.data.Date` / `Time` / `Timestamp` (integers: days, ms of the day, epoch ms) →
+ *   DATE / TIME(3) / TIMESTAMP_LTZ(3), and `…Decimal` (a number) → DECIMAL(p, s) with s from
+ *   `connect.parameters.scale` (default 0) and p from `connect.parameters["connect.decimal.precision"]`
+ *   (default 38, Flink's maximum).
  * - `object` with `properties` → ROW (columns at the top level); an object with only a schema in
- *   `additionalProperties` (or `connect.type: map`) → MAP<STRING NOT NULL, V>.
+ *   `additionalProperties` (or `connect.type: map`) → MAP<STRING NOT NULL, V>; Connect's encoding of a map
+ *   with non-string keys (an array with `connect.type: map` of `{key, value}` objects) → MAP<K, V>.
  * - Nullability: `type: ["null", X]` or `oneOf`/`anyOf` with a `{"type": "null"}` branch make X nullable, and
  *   so does leaving a property out of `required` (it may be absent). Everything else is NOT NULL.
  * - Other unions (`type: [X, Y]`, `oneOf`/`anyOf` of several) → ROW of nullable branches named after the
@@ -35,16 +41,31 @@ const unsupported = (message: string, path: string) => schemaUnsupportedError(FO
 
 interface ScalarRule {
   type: string;
+  /** Kafka Connect logical types (the schema's `title`) */
+  byTitle?: Readonly<Record<string, (schema: JsonObject, path: string) => string>>;
   byConnectType?: Readonly<Record<string, string>>;
   byFormat?: Readonly<Record<string, string>>;
 }
 
+const CONNECT = 'org.apache.kafka.connect.data';
+/** Flink's DECIMAL holds at most 38 digits. */
+const MAX_DECIMAL_PRECISION = 38;
+
 const SCALARS: Readonly<Record<string, ScalarRule>> = {
   integer: {
     type: 'BIGINT',
+    byTitle: {
+      [`${CONNECT}.Date`]: () => 'DATE',
+      [`${CONNECT}.Time`]: () => 'TIME(3)',
+      [`${CONNECT}.Timestamp`]: () => 'TIMESTAMP_LTZ(3)',
+    },
     byConnectType: { int8: 'TINYINT', int16: 'SMALLINT', int32: 'INT', int64: 'BIGINT' },
   },
-  number: { type: 'DOUBLE', byConnectType: { float32: 'FLOAT', float64: 'DOUBLE' } },
+  number: {
+    type: 'DOUBLE',
+    byTitle: { [`${CONNECT}.Decimal`]: connectDecimal },
+    byConnectType: { float32: 'FLOAT', float64: 'DOUBLE' },
+  },
   boolean: { type: 'BOOLEAN' },
   string: {
     type: 'STRING',
@@ -69,6 +90,12 @@ export function jsonSchemaToFlinkColumns(
   if (object) return mapper.properties(object, '');
   const mapped = mapper.map(root, '');
   return [{ name: options.singleColumnName ?? 'val', type: withNullability(mapped.type, mapped.nullable) }];
+}
+
+/** An object with properties (possibly nullable or behind `$ref`): its properties become columns. */
+export function isJsonSchemaObject(input: string | object): boolean {
+  const root = parseSchemaJson(FORMAT, input);
+  return new JsonSchemaTypeMapper(root).topLevelObject(root) !== undefined;
 }
 
 function isNullSchema(schema: unknown): boolean {
@@ -149,6 +176,7 @@ class JsonSchemaTypeMapper {
 
   private single(schema: JsonObject, type: unknown, path: string): string {
     if (type === 'object') return this.object(schema, path);
+    if (type === 'array' && schema['connect.type'] === 'map') return this.connectMap(schema, path);
     if (type === 'array') {
       const items = schema['items'];
       if (items === undefined || Array.isArray(items)) {
@@ -160,6 +188,9 @@ class JsonSchemaTypeMapper {
     if (type === 'null') throw unsupported('a value that is always null has no Flink type', path);
     const rule = typeof type === 'string' ? SCALARS[type] : undefined;
     if (!rule) throw invalid(`unknown type ${JSON.stringify(type)}`, path);
+    const title = schema['title'];
+    const logical = typeof title === 'string' ? rule.byTitle?.[title] : undefined;
+    if (logical) return logical(schema, path);
     return (
       rule.byConnectType?.[String(schema['connect.type'])] ??
       rule.byFormat?.[String(schema['format'])] ??
@@ -177,6 +208,20 @@ class JsonSchemaTypeMapper {
       return `MAP<STRING NOT NULL, ${withNullability(value.type, value.nullable)}>`;
     }
     throw unsupported('an object without properties or an "additionalProperties" schema', path);
+  }
+
+  /** Connect writes `Map<K, V>` with non-string keys as `[{"key": K, "value": V}, …]`. */
+  private connectMap(schema: JsonObject, path: string): string {
+    const entry = this.topLevelObject(schema['items']);
+    const properties = entry?.['properties'];
+    if (!entry || !isObject(properties) || !('key' in properties) || !('value' in properties)) {
+      throw invalid('a "connect.type": "map" array needs items with "key" and "value" properties', path);
+    }
+    const [key, value] = this.properties(
+      { ...entry, properties: { key: properties['key'], value: properties['value'] } },
+      `${path}{}`,
+    );
+    return `MAP<${key!.type}, ${value!.type}>`;
   }
 
   /** Null branches make the rest nullable; one other branch is that type, several are a ROW of branches. */
@@ -222,4 +267,22 @@ function branchName(branch: unknown): string | undefined {
   if (typeof branch['title'] === 'string') return branch['title'];
   if (typeof branch['$ref'] === 'string') return branch['$ref'].slice(branch['$ref'].lastIndexOf('/') + 1);
   return typeof branch['type'] === 'string' ? branch['type'] : undefined;
+}
+
+/** Connect's Decimal: `{"type": "number", "title": "…Decimal", "connect.parameters": {"scale": "2", …}}`. */
+function connectDecimal(schema: JsonObject, path: string): string {
+  const parameters = isObject(schema['connect.parameters']) ? schema['connect.parameters'] : {};
+  const precision = Number(parameters['connect.decimal.precision'] ?? MAX_DECIMAL_PRECISION);
+  const scale = Number(parameters['scale'] ?? 0);
+  const valid = Number.isInteger(precision) && Number.isInteger(scale) && precision >= 1 && scale >= 0;
+  if (!valid || scale > precision) {
+    throw invalid(`a Connect Decimal needs 0 <= scale <= precision, got (${precision}, ${scale})`, path);
+  }
+  if (precision > MAX_DECIMAL_PRECISION) {
+    throw unsupported(
+      `decimal precision ${precision} exceeds Flink's maximum of ${MAX_DECIMAL_PRECISION}`,
+      path,
+    );
+  }
+  return `DECIMAL(${precision}, ${scale})`;
 }

@@ -40,9 +40,17 @@ describe('protobufToFlinkColumns: the mapping table, one row each (proto3)', () 
     ['google.protobuf.Timestamp', 'TIMESTAMP_LTZ(9)'],
     ['.google.protobuf.Timestamp', 'TIMESTAMP_LTZ(9)'],
     ['google.type.Date', 'DATE'],
-    ['google.protobuf.StringValue', 'STRING'],
+    ['google.type.TimeOfDay', 'TIME(3)'],
+    ['google.protobuf.DoubleValue', 'DOUBLE'],
+    ['google.protobuf.FloatValue', 'FLOAT'],
     ['google.protobuf.Int64Value', 'BIGINT'],
+    ['google.protobuf.UInt64Value', 'BIGINT'],
+    ['google.protobuf.Int32Value', 'INT'],
+    ['google.protobuf.UInt32Value', 'INT'],
     ['google.protobuf.BoolValue', 'BOOLEAN'],
+    ['google.protobuf.StringValue', 'STRING'],
+    ['google.protobuf.BytesValue', 'BYTES'],
+    ['confluent.type.Decimal', 'DECIMAL(38, 0)'],
   ])('%s', (protoType, flink) => {
     expect(firstType(proto3(`${protoType} f = 1;`))).toBe(flink);
   });
@@ -67,6 +75,65 @@ describe('protobufToFlinkColumns: the mapping table, one row each (proto3)', () 
   ])('%s', (_row, decl, flink) => {
     const extra = 'enum Color { RED = 0; GREEN = 1; }\nmessage Inner { int32 x = 1; }';
     expect(firstType(proto3(decl, extra))).toBe(flink);
+  });
+});
+
+describe('protobufToFlinkColumns: Confluent field meta', () => {
+  const meta = (params: string) => `[(confluent.field_meta) = { params: [${params}] }]`;
+  it.each<[string, string, string]>([
+    [
+      'a decimal with precision and scale',
+      `confluent.type.Decimal f = 1 ${meta('{ key: "precision", value: "10" }, { key: "scale", value: "2" }')};`,
+      'DECIMAL(10, 2)',
+    ],
+    [
+      'a decimal in text format without commas',
+      'confluent.type.Decimal f = 1 [(confluent.field_meta) = { params { key: "scale" value: "3" } params { key: "precision" value: "5" } }];',
+      'DECIMAL(5, 3)',
+    ],
+    [
+      'a fully-qualified decimal with only a scale',
+      `.confluent.type.Decimal f = 1 ${meta('{key: "scale", value: "4"}')};`,
+      'DECIMAL(38, 4)',
+    ],
+    [
+      'a repeated decimal',
+      `repeated confluent.type.Decimal f = 1 ${meta('{key: "precision", value: "6"}')};`,
+      'ARRAY<DECIMAL(6, 0) NOT NULL> NOT NULL',
+    ],
+    [
+      'int32 as connect int8',
+      `int32 f = 1 ${meta('{key: "connect.type", value: "int8"}')};`,
+      'TINYINT NOT NULL',
+    ],
+    [
+      'int32 as connect int16',
+      `optional int32 f = 1 ${meta('{key: "connect.type", value: "int16"}')};`,
+      'SMALLINT',
+    ],
+    ['other field options', 'int32 f = 1 [deprecated = true, json_name = "F"];', 'INT NOT NULL'],
+  ])('%s', (_row, decl, flink) => {
+    expect(
+      firstType(proto3(decl, 'import "confluent/meta.proto";\nimport "confluent/type/decimal.proto";')),
+    ).toBe(flink);
+  });
+
+  it('uses a message of the file named like the decimal type rather than the well-known one', () => {
+    const text =
+      'syntax = "proto3"; package confluent.type; message M { Decimal d = 1; } message Decimal { string v = 1; }';
+    expect(firstType(text)).toBe('ROW<`v` STRING NOT NULL>');
+  });
+
+  it.each<[string, string, string]>([
+    ['a decimal wider than 38 digits', '{key: "precision", value: "39"}', 'SCHEMA_UNSUPPORTED'],
+    [
+      'a decimal with scale above precision',
+      '{key: "precision", value: "2"}, {key: "scale", value: "3"}',
+      'SCHEMA_INVALID',
+    ],
+    ['a decimal with a non-numeric precision', '{key: "precision", value: "ten"}', 'SCHEMA_INVALID'],
+  ])('rejects %s', (_case, params, code) => {
+    expect(rejectionOf(proto3(`confluent.type.Decimal f = 1 ${meta(params)};`)).code).toBe(code);
   });
 });
 

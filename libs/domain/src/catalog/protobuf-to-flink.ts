@@ -17,9 +17,13 @@ import {
  *   `oneof o { … }` → a column `o` of type ROW with one nullable field per member.
  * - Nullability follows field presence: message fields and `optional` fields are nullable; proto3 scalars
  *   without `optional` and proto2 `required` fields are NOT NULL.
- * - `google.protobuf.Timestamp` → TIMESTAMP_LTZ(9), `google.type.Date` → DATE, the `google.protobuf.*Value`
- *   wrappers → their nullable scalar. Other imported types are not resolved (SCHEMA_UNSUPPORTED), nor are
- *   recursive messages, proto2 groups or editions.
+ * - `google.protobuf.Timestamp` → TIMESTAMP_LTZ(9), `google.type.Date` → DATE, `google.type.TimeOfDay` →
+ *   TIME(3), the `google.protobuf.*Value` wrappers → their nullable scalar, and Confluent's
+ *   `confluent.type.Decimal` → DECIMAL(p, s) from the field's `(confluent.field_meta).params` `precision` /
+ *   `scale` (defaults 38 and 0, as Kafka Connect reads them). An `int32` whose field meta says
+ *   `connect.type` int8 / int16 is TINYINT / SMALLINT (how Connect and Confluent write them). Other imported
+ *   types are not resolved (SCHEMA_UNSUPPORTED; registry `references` are not fetched), nor are recursive
+ *   messages, proto2 groups or editions.
  * The parser is deliberately minimal: it reads declarations and skips options, services and extensions.
  */
 export interface ProtobufMappingOptions {
@@ -53,6 +57,7 @@ const SCALARS: Readonly<Record<string, string>> = {
 const WELL_KNOWN: Readonly<Record<string, string>> = {
   'google.protobuf.Timestamp': 'TIMESTAMP_LTZ(9)',
   'google.type.Date': 'DATE',
+  'google.type.TimeOfDay': 'TIME(3)',
   'google.protobuf.DoubleValue': 'DOUBLE',
   'google.protobuf.FloatValue': 'FLOAT',
   'google.protobuf.Int64Value': 'BIGINT',
@@ -64,6 +69,13 @@ const WELL_KNOWN: Readonly<Record<string, string>> = {
   'google.protobuf.BytesValue': 'BYTES',
 };
 
+/** Confluent's decimal message; its precision and scale are field options, not part of the type. */
+const DECIMAL_MESSAGE = 'confluent.type.Decimal';
+/** Flink's DECIMAL holds at most 38 digits. */
+const MAX_DECIMAL_PRECISION = 38;
+/** `int32` narrowed by the field meta `connect.type` param. */
+const CONNECT_INT_TYPES: Readonly<Record<string, string>> = { int8: 'TINYINT', int16: 'SMALLINT' };
+
 type Label = 'required' | 'optional' | 'repeated' | 'none';
 
 interface ProtoField {
@@ -72,6 +84,8 @@ interface ProtoField {
   label: Label;
   /** set for `map<K, V>` fields (then `type` is V) */
   mapKey?: string;
+  /** the `params` of the field's `(confluent.field_meta)` option, e.g. precision and scale */
+  params: Readonly<Record<string, string>>;
 }
 
 type ProtoMember =
@@ -184,9 +198,9 @@ class ProtoParser {
     if (!/^[A-Za-z_]\w*$/.test(name)) throw invalid(`expected a field name, got "${name}"`);
     this.expect('=');
     this.next();
-    if (this.peek() === '[') this.skipBalanced('[', ']');
+    const params = this.peek() === '[' ? metaParams(this.balanced('[', ']')) : {};
     this.expect(';');
-    return { name, type, label, ...(mapKey === undefined ? {} : { mapKey }) };
+    return { name, type, label, params, ...(mapKey === undefined ? {} : { mapKey }) };
   }
 
   private enumeration(scope: string): void {
@@ -211,11 +225,18 @@ class ProtoParser {
   }
 
   private skipBalanced(open: string, close: string): void {
+    this.balanced(open, close);
+  }
+
+  /** The tokens between `open` and its matching `close`, which are consumed. */
+  private balanced(open: string, close: string): string[] {
     this.expect(open);
-    for (let depth = 1; depth > 0;) {
+    const tokens: string[] = [];
+    for (let depth = 1; ;) {
       const token = this.next();
       if (token === open) depth++;
-      else if (token === close) depth--;
+      else if (token === close && --depth === 0) return tokens;
+      tokens.push(token);
     }
   }
 
@@ -233,6 +254,45 @@ class ProtoParser {
   private peek(): string | undefined {
     return this.tokens[this.position];
   }
+}
+
+/**
+ * The `params` map of a `(confluent.field_meta)` option, written in text format as
+ * `params: [{key: "precision", value: "10"}, …]` (or one `params { key: … value: … }` per entry).
+ */
+function metaParams(tokens: readonly string[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  const unquote = (token: string | undefined) =>
+    token && /^["']/.test(token) ? token.slice(1, -1) : undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i] !== 'key' || tokens[i + 1] !== ':') continue;
+    const key = unquote(tokens[i + 2]);
+    const at = tokens.indexOf('value', i + 3);
+    const value = at >= 0 && tokens[at + 1] === ':' ? unquote(tokens[at + 2]) : undefined;
+    if (key !== undefined && value !== undefined) params[key] = value;
+  }
+  return params;
+}
+
+function decimalType(params: Readonly<Record<string, string>>, path: string): string {
+  const precision = Number(params['precision'] ?? MAX_DECIMAL_PRECISION);
+  const scale = Number(params['scale'] ?? 0);
+  if (
+    !Number.isInteger(precision) ||
+    !Number.isInteger(scale) ||
+    precision < 1 ||
+    scale < 0 ||
+    scale > precision
+  ) {
+    throw invalid(`a decimal needs 0 <= scale <= precision, got (${precision}, ${scale})`, path);
+  }
+  if (precision > MAX_DECIMAL_PRECISION) {
+    throw unsupported(
+      `decimal precision ${precision} exceeds Flink's maximum of ${MAX_DECIMAL_PRECISION}`,
+      path,
+    );
+  }
+  return `DECIMAL(${precision}, ${scale})`;
 }
 
 function qualify(scope: string, name: string): string {
@@ -263,7 +323,7 @@ class ProtoTypeMapper {
   /** Every member of a oneof may be unset, so `inOneof` fields are nullable whatever their type. */
   private column(field: ProtoField, scope: string, path: string, inOneof = false): FlinkColumn {
     const fieldPath = path ? `${path}.${field.name}` : field.name;
-    const value = this.type(field.type, scope, fieldPath);
+    const value = this.fieldType(field, scope, fieldPath);
     if (field.mapKey !== undefined) {
       const key = SCALARS[field.mapKey];
       if (!key || field.mapKey === 'double' || field.mapKey === 'float' || field.mapKey === 'bytes') {
@@ -279,6 +339,16 @@ class ProtoTypeMapper {
       field.label === 'optional' ||
       (!this.file.proto3 && field.label === 'none');
     return { name: field.name, type: withNullability(value.type, hasPresence) };
+  }
+
+  /** The field's type before repetition and presence: field options refine decimals and small integers. */
+  private fieldType(field: ProtoField, scope: string, path: string): { type: string; isMessage: boolean } {
+    if (field.type.replace(/^\./, '') === DECIMAL_MESSAGE && this.resolve(field.type, scope) === undefined) {
+      return { type: decimalType(field.params, path), isMessage: true };
+    }
+    const narrowed =
+      field.type === 'int32' ? CONNECT_INT_TYPES[field.params['connect.type'] ?? ''] : undefined;
+    return narrowed ? { type: narrowed, isMessage: false } : this.type(field.type, scope, path);
   }
 
   private type(name: string, scope: string, path: string): { type: string; isMessage: boolean } {
