@@ -1,5 +1,6 @@
 import {
   apiConfig,
+  billingConfig,
   databaseConfig,
   type Environment,
   flinkConfig,
@@ -15,6 +16,7 @@ export function loadApiConfig(env: Environment) {
     redis: redisConfig,
     kafka: kafkaConfig,
     flink: flinkConfig,
+    billing: billingConfig,
   });
 }
 export type ApiConfig = ReturnType<typeof loadApiConfig>;

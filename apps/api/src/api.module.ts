@@ -2,6 +2,11 @@ import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import {
   AuthenticateApiKey,
+  BillingExports,
+  GetStatementUsage,
+  ListCosts,
+  RequestBillingExport,
+  UsageMinuteStore,
   CreateApiKey,
   CreateEnvironment,
   DeleteStatement,
@@ -22,20 +27,31 @@ import { FlinkModule, JobManagerProbe, SqlGatewayProbe } from '@riffle/flink';
 import { KafkaModule, KafkaProbe, KafkaTopicCatalog, SchemaRegistryProbe } from '@riffle/kafka';
 import { DEPENDENCY_PROBES, type DependencyProbe, HealthController } from '@riffle/observability';
 import {
+  LocalDirectoryExportSink,
   PersistenceModule,
+  SqlBillingExportRepository,
+  SqlCostReader,
+  SqlUsageMinuteStore,
   PostgresProbe,
   SqlIdempotencyRepository,
   SqlIdentityRepository,
   SqlKafkaClusterRepository,
   SqlStatementRepository,
 } from '@riffle/persistence';
-import { BullStatementQueue, queuePrefix, QueueModule, RedisProbe } from '@riffle/queue';
+import {
+  BullBillingExportQueue,
+  BullStatementQueue,
+  queuePrefix,
+  QueueModule,
+  RedisProbe,
+} from '@riffle/queue';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { ApiConfig } from './api.config';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { KafkaClustersController } from './catalog/kafka-clusters.controller';
 import { IdentityController } from './identity/identity.controller';
+import { BillingController } from './billing/billing.controller';
 import { StatementsController } from './statements/statements.controller';
 
 const PROBES = [PostgresProbe, RedisProbe, KafkaProbe, SchemaRegistryProbe, SqlGatewayProbe, JobManagerProbe];
@@ -57,7 +73,13 @@ export class ApiModule {
         KafkaModule.forRoot(config.kafka, 'api'),
         FlinkModule.forRoot(config.flink),
       ],
-      controllers: [HealthController, IdentityController, KafkaClustersController, StatementsController],
+      controllers: [
+        HealthController,
+        IdentityController,
+        KafkaClustersController,
+        StatementsController,
+        BillingController,
+      ],
       providers: [
         { provide: DEPENDENCY_PROBES, inject: PROBES, useFactory: (...p: DependencyProbe[]) => p },
         {
@@ -98,6 +120,36 @@ export class ApiModule {
         useCase(DeleteStatement, [...statementPorts, StatementQueue]),
         useCase(ReadStatementResults, statementPorts),
         useCase(ListStatementExceptions, statementPorts),
+        {
+          provide: UsageMinuteStore,
+          inject: [DataSource],
+          useFactory: (db: DataSource) => new SqlUsageMinuteStore(db),
+        },
+        useCase(GetStatementUsage, [...statementPorts, UsageMinuteStore]),
+        {
+          provide: ListCosts,
+          inject: [DataSource],
+          useFactory: (db: DataSource) => new ListCosts(new SqlCostReader(db), config.billing),
+        },
+        {
+          provide: RequestBillingExport,
+          inject: [DataSource, Redis],
+          useFactory: (db: DataSource, redis: Redis) =>
+            new RequestBillingExport(
+              new SqlBillingExportRepository(db),
+              new BullBillingExportQueue(redis, queuePrefix(config.redis, config.database)),
+              { ...config.billing, maxRangeDays: config.billing.exportMaxRangeDays },
+            ),
+        },
+        {
+          provide: BillingExports,
+          inject: [DataSource],
+          useFactory: (db: DataSource) =>
+            new BillingExports(
+              new SqlBillingExportRepository(db),
+              new LocalDirectoryExportSink(config.billing.exportDirectory),
+            ),
+        },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
       ],
     };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePriceList } from '@riffle/domain';
 import { defineConfig, httpUrl, port } from './define-config';
 
 /** Defaults match the local stack started by `npm start` (deploy/local). */
@@ -115,13 +116,57 @@ export const meteringConfig = defineConfig(
     METERING_HOST: z.string().default('127.0.0.1'),
     METERING_PORT: port(8092),
     METERING_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(2),
+    METERING_TICK_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+    METERING_CLOSE_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(5_000),
+    METERING_EVENTS_TOPIC: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be a Kafka topic name')
+      .optional(),
     LOG_LEVEL: logLevel,
   },
   (v) => ({
     host: v.METERING_HOST,
     port: v.METERING_PORT,
     concurrency: v.METERING_CONCURRENCY,
+    tickMs: v.METERING_TICK_MS,
+    closeGraceMs: v.METERING_CLOSE_GRACE_MS,
+    eventsTopic: v.METERING_EVENTS_TOPIC,
     logLevel: v.LOG_LEVEL,
   }),
 );
+export type MeteringOptions = ReturnType<typeof meteringConfig.load>;
+
+const DEFAULT_PRICE_LIST = '{"currency":"USD","defaultUnitPrice":"0.21"}';
+
+export const billingConfig = defineConfig(
+  'billing',
+  {
+    BILLING_REGION: z
+      .string()
+      .regex(/^[a-z0-9-]{1,64}$/, 'must be a region name like eu-west-1')
+      .default('local'),
+    BILLING_PRICE_LIST: z
+      .string()
+      .default(DEFAULT_PRICE_LIST)
+      .transform((text, ctx) => {
+        try {
+          return parsePriceList(JSON.parse(text));
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: `must be a price list: ${(error as Error).message}` });
+          return z.NEVER;
+        }
+      }),
+    BILLING_MAX_RANGE_DAYS: z.coerce.number().int().min(1).max(3660).default(31),
+    BILLING_EXPORT_MAX_RANGE_DAYS: z.coerce.number().int().min(1).max(3660).default(366),
+    BILLING_EXPORT_DIR: z.string().min(1).default('.riffle/exports'),
+  },
+  (v) => ({
+    region: v.BILLING_REGION,
+    priceList: v.BILLING_PRICE_LIST,
+    maxRangeDays: v.BILLING_MAX_RANGE_DAYS,
+    exportMaxRangeDays: v.BILLING_EXPORT_MAX_RANGE_DAYS,
+    exportDirectory: v.BILLING_EXPORT_DIR,
+  }),
+);
+export type BillingConfigOptions = ReturnType<typeof billingConfig.load>;
 export type SchedulerOptions = ReturnType<typeof schedulerConfig.load>;

@@ -2,3 +2,4 @@ export * from './riffle-error';
 export * from './statements';
 export * from './sql';
 export * from './catalog';
+export * from './metering';

@@ -64,6 +64,10 @@ export class FlinkStatementEngine extends StatementEngine {
     return this.runner.cancel(jobId);
   }
 
+  async slots(jobId: string): Promise<number> {
+    return Math.max(1, await this.jobManager.jobPlanParallelism(jobId));
+  }
+
   async exceptions(jobId: string): Promise<{ name: string; message: string }[]> {
     const list = await this.jobManager.exceptions(jobId);
     return list.map((e) => ({ name: e.exceptionName, message: e.message }));

@@ -1,3 +1,4 @@
 export * from './kafka.probes';
 export * from './kafka.module';
 export * from './kafka-topic.catalog';
+export * from './kafka-usage-event.log';

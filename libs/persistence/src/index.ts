@@ -6,3 +6,7 @@ export * from './sql-identity.repository';
 export * from './sql-statement.repository';
 export * from './sql-idempotency.repository';
 export * from './sql-kafka-cluster.repository';
+export * from './sql-usage-minute.store';
+export * from './sql-cost.reader';
+export * from './sql-billing-export.repository';
+export * from './local-directory.export-sink';

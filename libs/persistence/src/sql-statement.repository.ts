@@ -77,6 +77,9 @@ const STATUS_COLUMNS: Record<keyof StatusPatch, string> = {
   currentCfu: 'current_cfu',
 };
 
+const LEDGER_INSERT = `INSERT INTO allocation_ledger
+  (statement_uid, statement_name, organization_id, environment_id, compute_pool_id, cfu, reason)`;
+
 export class SqlStatementRepository extends StatementRepository {
   constructor(private readonly db: DataSource) {
     super();
@@ -232,8 +235,19 @@ export class SqlStatementRepository extends StatementRepository {
     ][];
     if (!entries.length) return;
     const sets = entries.map(([key], i) => `${STATUS_COLUMNS[key]} = $${i + 2}`);
+    // a change of CFUs appends to the allocation ledger in the same statement, so billing can never
+    // disagree with what the statement held
     await this.db.query(
-      `UPDATE statements SET ${sets.join(', ')}, resource_version = resource_version + 1, updated_at = now() WHERE uid = $1`,
+      `WITH old AS (SELECT uid, current_cfu FROM statements WHERE uid = $1 FOR UPDATE),
+       changed AS (
+         UPDATE statements s SET ${sets.join(', ')}, resource_version = s.resource_version + 1, updated_at = now()
+         FROM old WHERE s.uid = old.uid
+         RETURNING s.*, old.current_cfu AS previous_cfu)
+       ${LEDGER_INSERT}
+       SELECT uid, name, organization_id, environment_id, compute_pool_id, current_cfu,
+         CASE WHEN previous_cfu = 0 THEN 'start' WHEN current_cfu > 0 THEN 'rescale'
+              WHEN phase = 'FAILED' THEN 'fail' WHEN phase = 'COMPLETED' THEN 'complete' ELSE 'stop' END
+       FROM changed WHERE current_cfu <> previous_cfu`,
       [uid, ...entries.map(([, v]) => v)],
     );
   }
@@ -254,7 +268,12 @@ export class SqlStatementRepository extends StatementRepository {
   }
 
   async delete(uid: string): Promise<void> {
-    await this.db.query('DELETE FROM statements WHERE uid = $1', [uid]);
+    await this.db.query(
+      `WITH gone AS (DELETE FROM statements WHERE uid = $1 RETURNING *)
+       ${LEDGER_INSERT}
+       SELECT uid, name, organization_id, environment_id, compute_pool_id, 0, 'delete' FROM gone WHERE current_cfu > 0`,
+      [uid],
+    );
   }
 
   async activeStatements(): Promise<{ uid: string; organizationId: string }[]> {

@@ -3,3 +3,4 @@ export * from './queues';
 export * from './redis-connection';
 export * from './queue.module';
 export * from './bull-statement.queue';
+export * from './bull-billing-export.queue';

@@ -11,14 +11,14 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export interface JobContracts {
   /** observe → decide → act for one statement; job id = statement uid so it is never queued twice */
   'statement.reconcile': { statementUid: string; organizationId: string };
-  /** close every finished minute up to `until` (ISO instant) into usage records */
-  'usage.close-minutes': { until: string };
+  /** stream one billing export's cost lines to the export sink; job id = export id */
+  'billing.export': { exportId: string };
 }
 export type JobName = keyof JobContracts;
 
 export const JOB_QUEUE: { readonly [J in JobName]: QueueName } = {
   'statement.reconcile': QUEUES.statementReconcile,
-  'usage.close-minutes': QUEUES.usageMetering,
+  'billing.export': QUEUES.usageMetering,
 };
 
 /**

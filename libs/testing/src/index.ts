@@ -1,3 +1,4 @@
 export * from './real-stack';
 export * from './tenants';
 export * from './avro-topics';
+export * from './usage-reference';

@@ -16,6 +16,7 @@ import { ApiBasicAuth, ApiTags } from '@nestjs/swagger';
 import {
   DeleteStatement,
   GetStatement,
+  GetStatementUsage,
   ListStatementExceptions,
   type ListStatementsQuery,
   ListStatements,
@@ -47,6 +48,7 @@ export class StatementsController {
     private readonly results: ReadStatementResults,
     private readonly exceptions: ListStatementExceptions,
     private readonly idempotency: SqlIdempotencyRepository,
+    private readonly usage: GetStatementUsage,
   ) {}
 
   /** 201 + Location; the same Idempotency-Key with the same body answers the same again */
@@ -180,5 +182,17 @@ export class StatementsController {
       kind: 'StatementExceptionList',
       data: list.map((e) => ({ name: e.name, message: e.message, timestamp: e.occurredAt.toISOString() })),
     };
+  }
+
+  /** the statement's closed usage minutes (CFU-seconds, exact) */
+  @Get(':name/usage')
+  readUsage(
+    @CurrentPrincipal() p: Principal,
+    @Param('org') org: string,
+    @Param('env') env: string,
+    @Param('name') name: string,
+    @Query() query: Record<string, unknown>,
+  ) {
+    return this.usage.execute(p, org, env, name, { start: query.start, end: query.end });
   }
 }

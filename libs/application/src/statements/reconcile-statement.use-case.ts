@@ -49,6 +49,7 @@ export class ReconcileStatement {
     switch (action.type) {
       case 'none':
         if (statement.phase === 'PENDING') return { recheckInMs: STARTING_RECHECK_MS }; // a job is starting
+        if (statement.phase === 'RUNNING' && statement.jobId) await this.observeSlots(statement);
         return statement.phase === 'RUNNING' || statement.phase === 'STOPPING' ? again : done;
       case 'submit':
         try {
@@ -108,8 +109,9 @@ export class ReconcileStatement {
         await this.statements.recordStatus(uid, {
           phase: action.phase,
           detail,
-          ...(action.phase === 'RUNNING' && !statement.startTime
-            ? { startTime: new Date(), currentCfu: 1 }
+          ...(action.phase === 'RUNNING' && !statement.startTime ? { startTime: new Date() } : {}),
+          ...(action.phase === 'RUNNING' && statement.jobId
+            ? { currentCfu: await this.engine.slots(statement.jobId) }
             : {}),
           ...(ended ? { endTime: new Date(), currentCfu: 0 } : {}),
         });
@@ -119,6 +121,13 @@ export class ReconcileStatement {
         await this.statements.delete(uid);
         return done;
     }
+  }
+
+  /** a job rescaled (autoscaler, or Flink's adaptive scheduler) holds other slots: bill what it holds */
+  private async observeSlots(statement: StatementRecord): Promise<void> {
+    const slots = await this.engine.slots(statement.jobId!);
+    if (slots !== statement.currentCfu)
+      await this.statements.recordStatus(statement.uid, { currentCfu: slots });
   }
 
   private async failureDetail(uid: string, fallback: string): Promise<string> {

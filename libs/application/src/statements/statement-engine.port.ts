@@ -34,6 +34,8 @@ export abstract class StatementEngine {
   /** stop with savepoint; resolves with the savepoint's location */
   abstract stopWithSavepoint(jobId: string): Promise<string>;
   abstract cancel(jobId: string): Promise<void>;
+  /** task slots the job holds = its CFUs (max vertex parallelism under slot sharing), at least 1 */
+  abstract slots(jobId: string): Promise<number>;
   abstract exceptions(jobId: string): Promise<{ name: string; message: string }[]>;
 }
 
