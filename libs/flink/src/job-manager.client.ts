@@ -161,6 +161,24 @@ export class JobManagerClient {
   }
 
   /** the widest vertex of the running plan: what the job occupies in slots */
+  /**
+   * Rescale in place (adaptive scheduler): every vertex's parallelism upper bound becomes `parallelism`;
+   * Flink restarts the job from its latest checkpoint at the new size once the slots are there.
+   */
+  async rescale(jobId: string, parallelism: number): Promise<void> {
+    const path = `/jobs/${jobId}/resource-requirements`;
+    const current = await flinkRequest<
+      Record<string, { parallelism: { lowerBound: number; upperBound: number } }>
+    >(this.baseUrl, 'GET', path, this.timeoutMs);
+    const wanted = Object.fromEntries(
+      Object.keys(current).map((vertex) => [
+        vertex,
+        { parallelism: { lowerBound: 1, upperBound: parallelism } },
+      ]),
+    );
+    await flinkRequest(this.baseUrl, 'PUT', path, this.timeoutMs, wanted);
+  }
+
   async jobPlanParallelism(jobId: string): Promise<number> {
     const job = await this.job(jobId);
     return Math.max(0, ...job.vertices.map((v) => v.parallelism));
