@@ -1,10 +1,12 @@
 import { TenancyFoundation1763800000000 } from './1763800000000-tenancy-foundation';
 import { IdentityAndStatements1763800100000 } from './1763800100000-identity-and-statements';
 import { Metering1763800200000 } from './1763800200000-metering';
+import { RoleBindings1763800400000 } from './1763800400000-role-bindings';
 
 /** Every migration, in order. Listed explicitly so compiled and ts runs load the same set. */
 export const MIGRATIONS = [
   TenancyFoundation1763800000000,
   IdentityAndStatements1763800100000,
   Metering1763800200000,
+  RoleBindings1763800400000,
 ];

@@ -3,3 +3,4 @@ export * from './statements';
 export * from './sql';
 export * from './catalog';
 export * from './metering';
+export * from './identity';

@@ -1,13 +1,37 @@
-import { type CanActivate, createParamDecorator, type ExecutionContext, Injectable } from '@nestjs/common';
+import {
+  type CanActivate,
+  createParamDecorator,
+  type ExecutionContext,
+  Injectable,
+  SetMetadata,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthenticateApiKey, type Principal } from '@riffle/application';
-import { RiffleError } from '@riffle/domain';
+import { isAllowed, type Permission, RiffleError, rolesFor } from '@riffle/domain';
 import { PUBLIC_ROUTE } from '@riffle/observability';
 import type { Request, Response } from 'express';
 
 type AuthenticatedRequest = Request & { principal?: Principal };
 
-/** Every route needs an API key (HTTP Basic: key id + secret) unless marked public. */
+const PERMISSION = 'riffle:permission';
+
+interface PermissionRequirement {
+  permission: Permission;
+  /** the environment the request acts in; default: the `:env` route parameter */
+  environment?: (request: Request) => unknown;
+}
+
+/**
+ * The permission a route needs (DESIGN §7 roles; the table is `PERMISSIONS` in libs/domain). Routes
+ * without one are refused: a new endpoint cannot be forgotten into being open.
+ */
+export const RequirePermission = (permission: Permission, environment?: (request: Request) => unknown) =>
+  SetMetadata(PERMISSION, { permission, environment } satisfies PermissionRequirement);
+
+/**
+ * Every route needs an API key (HTTP Basic: key id + secret) unless marked public, and the key's
+ * service account needs a role granting the route's permission in the environment it acts in.
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
@@ -35,13 +59,40 @@ export class ApiKeyGuard implements CanActivate {
         'Send an API key id and secret with HTTP Basic authentication.',
       );
     }
+    let principal: Principal;
     try {
-      request.principal = await this.authenticate.execute(decoded.slice(0, colon), decoded.slice(colon + 1));
+      principal = await this.authenticate.execute(decoded.slice(0, colon), decoded.slice(colon + 1));
     } catch (error) {
       response.setHeader('www-authenticate', 'Basic realm="riffle"');
       throw error;
     }
+    request.principal = principal;
+    this.authorize(context, request, principal);
     return true;
+  }
+
+  private authorize(context: ExecutionContext, request: Request, principal: Principal): void {
+    const required = this.reflector.get<PermissionRequirement | undefined>(PERMISSION, context.getHandler());
+    if (!required)
+      throw new RiffleError(
+        'PERMISSION_DENIED',
+        'forbidden',
+        'This endpoint declares no permission; nobody may call it.',
+      );
+    // another organization's resources are indistinguishable from missing ones
+    const organization = request.params?.org;
+    if (organization !== undefined && organization !== principal.organizationId)
+      throw new RiffleError('ENVIRONMENT_NOT_FOUND', 'not_found', 'No such organization or environment.');
+    const environment = required.environment ? required.environment(request) : request.params?.env;
+    const environmentId = typeof environment === 'string' && environment ? environment : undefined;
+    if (!isAllowed(principal.roles, required.permission, environmentId)) {
+      const where = environmentId ? `the organization or environment ${environmentId}` : 'the organization';
+      throw new RiffleError(
+        'PERMISSION_DENIED',
+        'forbidden',
+        `${required.permission} needs one of the roles ${rolesFor(required.permission).join(', ')}, bound to ${where}; ask an OrgAdmin for a role binding.`,
+      );
+    }
   }
 }
 

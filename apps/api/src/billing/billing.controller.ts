@@ -9,7 +9,7 @@ import {
 } from '@riffle/application';
 import { RiffleError } from '@riffle/domain';
 import type { Response } from 'express';
-import { CurrentPrincipal } from '../auth/api-key.guard';
+import { CurrentPrincipal, RequirePermission } from '../auth/api-key.guard';
 
 /** query parameters arrive as strings, arrays (repeated) or objects (a[b]=c): only one string is a value */
 function single(value: unknown, name: string): string | undefined {
@@ -72,6 +72,7 @@ export class BillingController {
   ) {}
 
   @Get('costs')
+  @RequirePermission('billing.read')
   async listCosts(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>) {
     const page = await this.costs.execute({
       organizationId: principal.organizationId,
@@ -88,6 +89,7 @@ export class BillingController {
   }
 
   @Post('exports')
+  @RequirePermission('billing.read')
   @HttpCode(202)
   async createExport(
     @CurrentPrincipal() principal: Principal,
@@ -107,17 +109,20 @@ export class BillingController {
   }
 
   @Get('exports')
+  @RequirePermission('billing.read')
   async listExports(@CurrentPrincipal() principal: Principal) {
     const list = await this.exports.list(principal.organizationId);
     return { api_version: 'billing/v1', kind: 'ExportList', data: list.map(presentExport) };
   }
 
   @Get('exports/:id')
+  @RequirePermission('billing.read')
   async getExport(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return presentExport(await this.exports.get(principal.organizationId, id));
   }
 
   @Get('exports/:id/download')
+  @RequirePermission('billing.read')
   async download(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,

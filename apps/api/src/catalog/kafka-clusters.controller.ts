@@ -6,7 +6,7 @@ import {
   type Principal,
   RegisterKafkaCluster,
 } from '@riffle/application';
-import { CurrentPrincipal } from '../auth/api-key.guard';
+import { CurrentPrincipal, RequirePermission } from '../auth/api-key.guard';
 
 const present = (c: KafkaClusterRecord) => ({
   api_version: 'cmk/v2',
@@ -32,6 +32,10 @@ export class KafkaClustersController {
   ) {}
 
   @Post()
+  @RequirePermission(
+    'cluster.manage',
+    (r) => (r.body as { spec?: { environment?: { id?: unknown } } })?.spec?.environment?.id,
+  )
   @HttpCode(201)
   async create(
     @CurrentPrincipal() principal: Principal,
@@ -41,6 +45,7 @@ export class KafkaClustersController {
   }
 
   @Get()
+  @RequirePermission('cluster.read', (r) => r.query.environment)
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query('environment') environment: string | undefined,

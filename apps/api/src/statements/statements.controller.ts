@@ -30,7 +30,7 @@ import {
 import { RiffleError } from '@riffle/domain';
 import { SqlIdempotencyRepository } from '@riffle/persistence';
 import type { Response } from 'express';
-import { CurrentPrincipal } from '../auth/api-key.guard';
+import { CurrentPrincipal, RequirePermission } from '../auth/api-key.guard';
 import { presentStatement, statementsPath } from './statement.presenter';
 
 const OP_NAMES = ['+I', '-U', '+U', '-D'];
@@ -53,6 +53,7 @@ export class StatementsController {
 
   /** 201 + Location; the same Idempotency-Key with the same body answers the same again */
   @Post()
+  @RequirePermission('statement.write')
   async create(
     @CurrentPrincipal() principal: Principal,
     @Param('org') org: string,
@@ -102,6 +103,7 @@ export class StatementsController {
   }
 
   @Get()
+  @RequirePermission('statement.read')
   async index(
     @CurrentPrincipal() principal: Principal,
     @Param('org') org: string,
@@ -119,6 +121,7 @@ export class StatementsController {
   }
 
   @Get(':name')
+  @RequirePermission('statement.read')
   async show(
     @CurrentPrincipal() p: Principal,
     @Param('org') org: string,
@@ -129,6 +132,7 @@ export class StatementsController {
   }
 
   @Put(':name')
+  @RequirePermission('statement.write')
   async change(
     @CurrentPrincipal() p: Principal,
     @Param('org') org: string,
@@ -140,6 +144,7 @@ export class StatementsController {
   }
 
   @Delete(':name')
+  @RequirePermission('statement.write')
   @HttpCode(202)
   async destroy(
     @CurrentPrincipal() p: Principal,
@@ -152,6 +157,7 @@ export class StatementsController {
 
   /** rows as { op: 0..3 (+I, -U, +U, -D), row: [...] }; metadata.next is empty at the end */
   @Get(':name/results')
+  @RequirePermission('statement.results')
   async rows(
     @CurrentPrincipal() p: Principal,
     @Param('org') org: string,
@@ -170,6 +176,7 @@ export class StatementsController {
   }
 
   @Get(':name/exceptions')
+  @RequirePermission('statement.read')
   async errors(
     @CurrentPrincipal() p: Principal,
     @Param('org') org: string,
@@ -186,6 +193,7 @@ export class StatementsController {
 
   /** the statement's closed usage minutes (CFU-seconds, exact) */
   @Get(':name/usage')
+  @RequirePermission('statement.usage')
   readUsage(
     @CurrentPrincipal() p: Principal,
     @Param('org') org: string,

@@ -17,6 +17,11 @@ export class AuthenticateApiKey {
     if (!/^[A-Z0-9]{16}$/.test(keyId) || secret.length === 0 || secret.length > 256) throw unauthenticated();
     const key = await this.identities.findApiKey(keyId);
     if (!key || key.revokedAt || !secretMatches(secret, key.secretSha256)) throw unauthenticated();
-    return { organizationId: key.organizationId, serviceAccountId: key.serviceAccountId, apiKeyId: key.id };
+    return {
+      organizationId: key.organizationId,
+      serviceAccountId: key.serviceAccountId,
+      apiKeyId: key.id,
+      roles: key.roles,
+    };
   }
 }

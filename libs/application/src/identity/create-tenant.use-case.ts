@@ -29,6 +29,13 @@ export class CreateTenant {
       organizationId,
       displayName: `${name} admin`,
     });
+    await this.identities.createRoleBinding({
+      id: newResourceId('rb'),
+      organizationId,
+      serviceAccountId,
+      role: 'OrgAdmin',
+      environmentId: null,
+    });
     const apiKey = { id: newApiKeyId(), secret: newApiKeySecret() };
     await this.identities.createApiKey({
       id: apiKey.id,

@@ -22,7 +22,7 @@ export function secretMatches(secret: string, stored: Buffer): boolean {
 }
 
 /** short, lowercase, prefixed resource ids: env-…, sa-…, lkc-… */
-export function newResourceId(prefix: 'env' | 'sa' | 'lkc' | 'lfcp'): string {
+export function newResourceId(prefix: 'env' | 'sa' | 'lkc' | 'lfcp' | 'rb'): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
 }
 

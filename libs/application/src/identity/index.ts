@@ -5,3 +5,4 @@ export * from './identity.ports';
 export * from './principal';
 export * from './create-api-key.use-case';
 export * from './create-environment.use-case';
+export * from './access.use-cases';
