@@ -285,3 +285,55 @@ describe('access control', () => {
     }
   });
 });
+
+/** Per-key rate limits and per-environment quotas, with low limits set through configuration. */
+describe('limits', () => {
+  const env = { ...stackEnv(), API_RATE_LIMIT_PER_MINUTE: '8', API_MAX_STATEMENTS_PER_ENVIRONMENT: '2' };
+  let api: INestApplication;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    db = createDataSource(databaseConfig.load(env));
+    await db.initialize();
+    api = (await createApiApp(env)).app;
+    await api.init();
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await db?.destroy();
+  });
+
+  it('answers 429 with Retry-After and X-RateLimit-* past a key’s per-minute budget, per key', async () => {
+    const tenant = await createTestTenant(db, 'rate');
+    const neighbour = await createTestTenant(db, 'rate-neighbour');
+    const get = (t: TestTenant) =>
+      request(api.getHttpServer()).get(t.statementsPath).set('authorization', t.authorization);
+    const first = await get(tenant).expect(200);
+    expect(first.headers['x-ratelimit-limit']).toBe('8');
+    expect(first.headers['x-ratelimit-remaining']).toBe('7');
+    for (let i = 0; i < 7; i++) await get(tenant).expect(200);
+    const limited = await get(tenant).expect(429);
+    expect(limited.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(limited.body.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(limited.headers['x-ratelimit-remaining']).toBe('0');
+    expect(limited.headers['x-request-id']).toBeTruthy();
+    await get(neighbour).expect(200);
+  });
+
+  it('refuses a statement past the environment’s quota with a clear answer', async () => {
+    const tenant = await createTestTenant(db, 'quota');
+    const submit = (name: string) =>
+      request(api.getHttpServer())
+        .post(tenant.statementsPath)
+        .set('authorization', tenant.authorization)
+        .send({ name, spec: { statement: 'SELECT 1', stopped: true } });
+    await submit('one').expect(201);
+    await submit('two').expect(201);
+    const refused = await submit('three');
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('STATEMENT_QUOTA_EXCEEDED');
+    expect(refused.body.detail).toMatch(/quota/);
+  });
+});

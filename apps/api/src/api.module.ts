@@ -51,6 +51,7 @@ import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { ApiConfig } from './api.config';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiRateLimiter } from './http/api-rate-limiter';
 import { KafkaClustersController } from './catalog/kafka-clusters.controller';
 import { IdentityController } from './identity/identity.controller';
 import { BillingController } from './billing/billing.controller';
@@ -117,7 +118,12 @@ export class ApiModule {
         useCase(CreateApiKey, [IdentityRepository]),
         useCase(ManageApiKeys, [IdentityRepository]),
         useCase(ManageRoleBindings, [IdentityRepository]),
-        useCase(SubmitStatement, [...statementPorts, StatementQueue]),
+        {
+          provide: SubmitStatement,
+          inject: [...statementPorts, StatementQueue],
+          useFactory: (identities: IdentityRepository, statements: StatementRepository, queue: StatementQueue) =>
+            new SubmitStatement(identities, statements, queue, config.api),
+        },
         useCase(GetStatement, statementPorts),
         useCase(ListStatements, statementPorts),
         useCase(UpdateStatement, [...statementPorts, StatementQueue]),
@@ -153,6 +159,12 @@ export class ApiModule {
               new SqlBillingExportRepository(db),
               new LocalDirectoryExportSink(config.billing.exportDirectory),
             ),
+        },
+        {
+          provide: ApiRateLimiter,
+          inject: [Redis],
+          useFactory: (redis: Redis) =>
+            new ApiRateLimiter(redis, queuePrefix(config.redis, config.database), config.api.rateLimitPerMinute),
         },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
       ],

@@ -82,9 +82,18 @@ export const apiConfig = defineConfig(
       .string()
       .regex(/^\d+(b|kb|mb)$/i, 'must be a size like 5mb')
       .default('5mb'),
+    API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(3_000),
+    API_MAX_STATEMENTS_PER_ENVIRONMENT: z.coerce.number().int().min(1).max(10_000_000).default(1_000),
     LOG_LEVEL: logLevel,
   },
-  (v) => ({ host: v.API_HOST, port: v.API_PORT, bodyLimit: v.API_BODY_LIMIT, logLevel: v.LOG_LEVEL }),
+  (v) => ({
+    host: v.API_HOST,
+    port: v.API_PORT,
+    bodyLimit: v.API_BODY_LIMIT,
+    rateLimitPerMinute: v.API_RATE_LIMIT_PER_MINUTE,
+    maxStatementsPerEnvironment: v.API_MAX_STATEMENTS_PER_ENVIRONMENT,
+    logLevel: v.LOG_LEVEL,
+  }),
 );
 export type ApiOptions = ReturnType<typeof apiConfig.load>;
 

@@ -120,6 +120,14 @@ export class SqlStatementRepository extends StatementRepository {
     }
   }
 
+  async countInEnvironment(scope: StatementScope): Promise<number> {
+    const [row]: { count: string }[] = await this.db.query(
+      'SELECT count(*) FROM statements WHERE organization_id = $1 AND environment_id = $2',
+      [scope.organizationId, scope.environmentId],
+    );
+    return Number(row?.count ?? 0);
+  }
+
   async find(scope: StatementScope, name: string): Promise<StatementRecord | undefined> {
     const rows: StatementRow[] = await this.db.query(
       'SELECT * FROM statements WHERE organization_id = $1 AND environment_id = $2 AND name = $3',

@@ -10,6 +10,7 @@ import { AuthenticateApiKey, type Principal } from '@riffle/application';
 import { isAllowed, type Permission, RiffleError, rolesFor } from '@riffle/domain';
 import { PUBLIC_ROUTE } from '@riffle/observability';
 import type { Request, Response } from 'express';
+import { ApiRateLimiter } from '../http/api-rate-limiter';
 
 type AuthenticatedRequest = Request & { principal?: Principal };
 
@@ -37,6 +38,7 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly authenticate: AuthenticateApiKey,
+    private readonly rateLimiter: ApiRateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -67,6 +69,7 @@ export class ApiKeyGuard implements CanActivate {
       throw error;
     }
     request.principal = principal;
+    await this.rateLimiter.consume(principal.apiKeyId, response);
     this.authorize(context, request, principal);
     return true;
   }

@@ -92,6 +92,8 @@ export abstract class StatementRepository {
     expectedVersion: number,
     changes: { stopped?: boolean; computePoolId?: string | null; principal?: string },
   ): Promise<StatementRecord | 'conflict' | undefined>;
+  /** statements the environment holds (every phase), for its quota */
+  abstract countInEnvironment(scope: StatementScope): Promise<number>;
   abstract markDeleting(scope: StatementScope, name: string): Promise<StatementRecord | undefined>;
   abstract exceptions(
     uid: string,

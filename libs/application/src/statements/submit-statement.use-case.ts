@@ -59,6 +59,7 @@ export class SubmitStatement {
     private readonly identities: IdentityRepository,
     private readonly statements: StatementRepository,
     private readonly queue: StatementQueue,
+    private readonly limits: { maxStatementsPerEnvironment: number },
   ) {}
 
   async execute(
@@ -88,6 +89,14 @@ export class SubmitStatement {
       throw invalid('INVALID_FIELD', 'spec.principal must be a service account id.');
     }
     const classification = classifyStatement(spec.statement);
+    // a soft quota: concurrent submissions may overshoot it by a few, never by many
+    if ((await this.statements.countInEnvironment(scope)) >= this.limits.maxStatementsPerEnvironment) {
+      throw new RiffleError(
+        'STATEMENT_QUOTA_EXCEEDED',
+        'quota',
+        `This environment already has ${this.limits.maxStatementsPerEnvironment} statements, its quota; delete statements you no longer need.`,
+      );
+    }
     const record = await this.statements.insert({
       uid: randomUUID(),
       ...scope,
