@@ -2,6 +2,7 @@ import { TenancyFoundation1763800000000 } from './1763800000000-tenancy-foundati
 import { IdentityAndStatements1763800100000 } from './1763800100000-identity-and-statements';
 import { Metering1763800200000 } from './1763800200000-metering';
 import { RoleBindings1763800400000 } from './1763800400000-role-bindings';
+import { ComputePools1763800500000 } from './1763800500000-compute-pools';
 
 /** Every migration, in order. Listed explicitly so compiled and ts runs load the same set. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   IdentityAndStatements1763800100000,
   Metering1763800200000,
   RoleBindings1763800400000,
+  ComputePools1763800500000,
 ];

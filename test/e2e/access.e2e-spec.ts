@@ -22,7 +22,7 @@ const ADMINS: readonly Role[] = ['OrgAdmin', 'EnvironmentAdmin'];
 const BILLING: readonly Role[] = ['OrgAdmin', 'BillingAdmin'];
 
 interface Endpoint {
-  method: 'get' | 'post' | 'put' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: (t: TestTenant) => string;
   body?: (t: TestTenant) => object;
   /** who may call it: written out here, independently of the policy table in libs/domain */
@@ -97,6 +97,33 @@ const ENDPOINTS: Record<string, Endpoint> = {
     method: 'get',
     path: (t) => `${statements(t)}/none/usage`,
     allowed: [...READERS, 'BillingAdmin'],
+  },
+  'POST pools': {
+    method: 'post',
+    path: () => '/fcpm/v2/compute-pools',
+    body: (t) => ({ spec: { display_name: 'p', max_cfu: 0, environment: { id: t.environmentId } } }),
+    allowed: [...ADMINS, 'FlinkAdmin'],
+  },
+  'GET pools': {
+    method: 'get',
+    path: (t) => `/fcpm/v2/compute-pools?environment=${t.environmentId}`,
+    allowed: READERS,
+  },
+  'GET pool': {
+    method: 'get',
+    path: (t) => `/fcpm/v2/compute-pools/lfcp-none?environment=${t.environmentId}`,
+    allowed: READERS,
+  },
+  'PATCH pool': {
+    method: 'patch',
+    path: (t) => `/fcpm/v2/compute-pools/lfcp-none?environment=${t.environmentId}`,
+    body: () => ({ spec: { max_cfu: 3 } }),
+    allowed: [...ADMINS, 'FlinkAdmin'],
+  },
+  'DELETE pool': {
+    method: 'delete',
+    path: (t) => `/fcpm/v2/compute-pools/lfcp-none?environment=${t.environmentId}`,
+    allowed: [...ADMINS, 'FlinkAdmin'],
   },
   'GET costs': { method: 'get', path: () => `/billing/v1/costs?${range}`, allowed: BILLING },
   'POST export': {
@@ -266,6 +293,17 @@ describe('access control', () => {
       .set('authorization', theirs)
       .expect(404);
     await http().delete(`/iam/v2/api-keys/${admin.apiKey.id}`).set('authorization', theirs).expect(404);
+    const pool = await http()
+      .post('/fcpm/v2/compute-pools')
+      .set('authorization', admin.authorization)
+      .send({ spec: { display_name: 'mine', max_cfu: 2, environment: { id: admin.environmentId } } })
+      .expect(201);
+    await http().get(`/fcpm/v2/compute-pools/${pool.body.id}`).set('authorization', theirs).expect(404);
+    await http().delete(`/fcpm/v2/compute-pools/${pool.body.id}`).set('authorization', theirs).expect(404);
+    await http()
+      .get(`/fcpm/v2/compute-pools?environment=${admin.environmentId}`)
+      .set('authorization', theirs)
+      .expect(404);
     const clusters = await http()
       .get(`/cmk/v2/clusters?environment=${admin.environmentId}`)
       .set('authorization', theirs);

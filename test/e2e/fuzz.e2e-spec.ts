@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 
 /** every route, with `:params` filled by the fuzzer; `org` and `env` are the tenant's own or random */
-const ROUTES: { method: 'get' | 'post' | 'put' | 'delete'; path: string; body?: boolean }[] = [
+const ROUTES: { method: 'get' | 'post' | 'put' | 'patch' | 'delete'; path: string; body?: boolean }[] = [
   { method: 'post', path: '/org/v2/environments', body: true },
   { method: 'get', path: '/org/v2/environments' },
   { method: 'post', path: '/iam/v2/api-keys', body: true },
@@ -27,6 +27,11 @@ const ROUTES: { method: 'get' | 'post' | 'put' | 'delete'; path: string; body?: 
   { method: 'get', path: '/sql/v1/organizations/:org/environments/:env/statements/:name/results' },
   { method: 'get', path: '/sql/v1/organizations/:org/environments/:env/statements/:name/exceptions' },
   { method: 'get', path: '/sql/v1/organizations/:org/environments/:env/statements/:name/usage' },
+  { method: 'post', path: '/fcpm/v2/compute-pools', body: true },
+  { method: 'get', path: '/fcpm/v2/compute-pools' },
+  { method: 'get', path: '/fcpm/v2/compute-pools/:id' },
+  { method: 'patch', path: '/fcpm/v2/compute-pools/:id', body: true },
+  { method: 'delete', path: '/fcpm/v2/compute-pools/:id' },
   { method: 'get', path: '/billing/v1/costs' },
   { method: 'post', path: '/billing/v1/exports', body: true },
   { method: 'get', path: '/billing/v1/exports' },
@@ -118,8 +123,8 @@ describe('fuzzing the API', () => {
           return encodeURIComponent(params[key]);
         });
         const search = new URLSearchParams(query).toString();
-        let req = request(api.getHttpServer())
-          [route.method](search ? `${filled}?${search}` : filled)
+        const agent = request(api.getHttpServer());
+        let req = agent[route.method](search ? `${filled}?${search}` : filled)
           .set('authorization', tenant.authorization)
           .timeout(5_000);
         if (route.body) req = req.set('content-type', 'application/json').send(JSON.stringify(body));

@@ -3,6 +3,8 @@ import { APP_GUARD } from '@nestjs/core';
 import {
   AuthenticateApiKey,
   BillingExports,
+  ComputePoolRepository,
+  ComputePools,
   GetStatementUsage,
   ListCosts,
   ManageApiKeys,
@@ -31,6 +33,7 @@ import { DEPENDENCY_PROBES, type DependencyProbe, HealthController } from '@riff
 import {
   LocalDirectoryExportSink,
   PersistenceModule,
+  SqlComputePoolRepository,
   SqlBillingExportRepository,
   SqlCostReader,
   SqlUsageMinuteStore,
@@ -55,6 +58,7 @@ import { ApiRateLimiter } from './http/api-rate-limiter';
 import { KafkaClustersController } from './catalog/kafka-clusters.controller';
 import { IdentityController } from './identity/identity.controller';
 import { BillingController } from './billing/billing.controller';
+import { ComputePoolsController } from './compute/compute-pools.controller';
 import { StatementsController } from './statements/statements.controller';
 
 const PROBES = [PostgresProbe, RedisProbe, KafkaProbe, SchemaRegistryProbe, SqlGatewayProbe, JobManagerProbe];
@@ -82,6 +86,7 @@ export class ApiModule {
         KafkaClustersController,
         StatementsController,
         BillingController,
+        ComputePoolsController,
       ],
       providers: [
         { provide: DEPENDENCY_PROBES, inject: PROBES, useFactory: (...p: DependencyProbe[]) => p },
@@ -120,9 +125,24 @@ export class ApiModule {
         useCase(ManageRoleBindings, [IdentityRepository]),
         {
           provide: SubmitStatement,
-          inject: [...statementPorts, StatementQueue],
-          useFactory: (identities: IdentityRepository, statements: StatementRepository, queue: StatementQueue) =>
-            new SubmitStatement(identities, statements, queue, config.api),
+          inject: [...statementPorts, StatementQueue, ComputePoolRepository],
+          useFactory: (
+            identities: IdentityRepository,
+            statements: StatementRepository,
+            queue: StatementQueue,
+            pools: ComputePoolRepository,
+          ) => new SubmitStatement(identities, statements, queue, pools, config.api),
+        },
+        {
+          provide: ComputePoolRepository,
+          inject: [DataSource],
+          useFactory: (db: DataSource) => new SqlComputePoolRepository(db),
+        },
+        {
+          provide: ComputePools,
+          inject: [IdentityRepository, ComputePoolRepository],
+          useFactory: (identities: IdentityRepository, pools: ComputePoolRepository) =>
+            new ComputePools(identities, pools, config.api),
         },
         useCase(GetStatement, statementPorts),
         useCase(ListStatements, statementPorts),
@@ -164,7 +184,11 @@ export class ApiModule {
           provide: ApiRateLimiter,
           inject: [Redis],
           useFactory: (redis: Redis) =>
-            new ApiRateLimiter(redis, queuePrefix(config.redis, config.database), config.api.rateLimitPerMinute),
+            new ApiRateLimiter(
+              redis,
+              queuePrefix(config.redis, config.database),
+              config.api.rateLimitPerMinute,
+            ),
         },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
       ],

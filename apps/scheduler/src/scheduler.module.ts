@@ -39,6 +39,7 @@ import {
   PostgresProbe,
   SqlIdentityRepository,
   SqlKafkaClusterRepository,
+  SqlPoolAdmission,
   SqlStatementRepository,
 } from '@riffle/persistence';
 import {
@@ -123,13 +124,14 @@ export class SchedulerModule {
         },
         {
           provide: ReconcileStatement,
-          inject: [StatementRepository, StatementEngine, PrepareStatementTables],
+          inject: [StatementRepository, StatementEngine, PrepareStatementTables, DataSource],
           useFactory: (
             statements: StatementRepository,
             engine: StatementEngine,
             tables: PrepareStatementTables,
+            db: DataSource,
           ) =>
-            new ReconcileStatement(statements, engine, tables, {
+            new ReconcileStatement(statements, engine, tables, new SqlPoolAdmission(db), {
               idleResultsTimeoutMs: scheduler.idleResultsTimeoutMs,
               observeEveryMs: scheduler.observeIntervalMs,
             }),

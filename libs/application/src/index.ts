@@ -15,3 +15,5 @@ export * from './metering/publish-usage-events.use-case';
 export * from './metering/cost-lines';
 export * from './metering/billing.use-cases';
 export * from './metering/statement-usage.use-case';
+export * from './compute/compute-pool.ports';
+export * from './compute/compute-pools.use-case';

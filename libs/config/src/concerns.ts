@@ -84,6 +84,8 @@ export const apiConfig = defineConfig(
       .default('5mb'),
     API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(3_000),
     API_MAX_STATEMENTS_PER_ENVIRONMENT: z.coerce.number().int().min(1).max(10_000_000).default(1_000),
+    API_MAX_POOLS_PER_ENVIRONMENT: z.coerce.number().int().min(1).max(10_000).default(20),
+    API_DEFAULT_POOL_MAX_CFU: z.coerce.number().int().min(1).max(10_000).default(10),
     LOG_LEVEL: logLevel,
   },
   (v) => ({
@@ -92,6 +94,8 @@ export const apiConfig = defineConfig(
     bodyLimit: v.API_BODY_LIMIT,
     rateLimitPerMinute: v.API_RATE_LIMIT_PER_MINUTE,
     maxStatementsPerEnvironment: v.API_MAX_STATEMENTS_PER_ENVIRONMENT,
+    maxPoolsPerEnvironment: v.API_MAX_POOLS_PER_ENVIRONMENT,
+    defaultPoolMaxCfu: v.API_DEFAULT_POOL_MAX_CFU,
     logLevel: v.LOG_LEVEL,
   }),
 );

@@ -10,3 +10,4 @@ export * from './sql-usage-minute.store';
 export * from './sql-cost.reader';
 export * from './sql-billing-export.repository';
 export * from './local-directory.export-sink';
+export * from './sql-compute-pool.repository';

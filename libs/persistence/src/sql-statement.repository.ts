@@ -29,6 +29,8 @@ interface StatementRow {
   warnings: string[];
   traits: Record<string, unknown>;
   current_cfu: number;
+  admitted_cfu: number;
+  scaling_status: StatementRecord['scalingStatus'];
   job_id: string | null;
   savepoint_path: string | null;
   start_time: Date | null;
@@ -57,6 +59,8 @@ const toRecord = (r: StatementRow): StatementRecord => ({
   warnings: r.warnings,
   traits: r.traits,
   currentCfu: r.current_cfu,
+  admittedCfu: r.admitted_cfu,
+  scalingStatus: r.scaling_status,
   jobId: r.job_id,
   savepointPath: r.savepoint_path,
   startTime: r.start_time,
@@ -75,6 +79,8 @@ const STATUS_COLUMNS: Record<keyof StatusPatch, string> = {
   startTime: 'start_time',
   endTime: 'end_time',
   currentCfu: 'current_cfu',
+  admittedCfu: 'admitted_cfu',
+  scalingStatus: 'scaling_status',
 };
 
 const LEDGER_INSERT = `INSERT INTO allocation_ledger
@@ -237,6 +243,8 @@ export class SqlStatementRepository extends StatementRepository {
   }
 
   async recordStatus(uid: string, patch: StatusPatch): Promise<void> {
+    // a statement that gives up its CFUs also gives back its place in the pool
+    if (patch.currentCfu === 0 && patch.admittedCfu === undefined) patch = { ...patch, admittedCfu: 0 };
     const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [
       keyof StatusPatch,
       unknown,
@@ -256,7 +264,7 @@ export class SqlStatementRepository extends StatementRepository {
          CASE WHEN previous_cfu = 0 THEN 'start' WHEN current_cfu > 0 THEN 'rescale'
               WHEN phase = 'FAILED' THEN 'fail' WHEN phase = 'COMPLETED' THEN 'complete' ELSE 'stop' END
        FROM changed WHERE current_cfu <> previous_cfu`,
-      [uid, ...entries.map(([, v]) => v)],
+      [uid, ...entries.map(([key, v]) => (key === 'scalingStatus' ? JSON.stringify(v) : v))],
     );
   }
 

@@ -31,7 +31,11 @@ export function presentStatement(s: StatementRecord) {
       detail: s.detail,
       warnings: s.warnings,
       traits: s.traits,
-      scaling_status: { scaling_state: 'OK', reason: '', last_updated: s.updatedAt.toISOString() },
+      scaling_status: {
+        scaling_state: s.scalingStatus.scaling_state,
+        reason: s.scalingStatus.reason ?? '',
+        last_updated: s.scalingStatus.last_updated ?? s.updatedAt.toISOString(),
+      },
       current_cfu: s.currentCfu,
       latest_offsets: {},
       start_time: s.startTime?.toISOString() ?? null,

@@ -1,5 +1,6 @@
 import { decideStatementAction, isLiveJob, RiffleError, type StatementAction } from '@riffle/domain';
 import type { PrepareStatementTables } from '../catalog/prepare-statement-tables';
+import type { PoolAdmission } from '../compute/compute-pool.ports';
 import { type ForegroundQuery, flinkSessionProperties, StatementEngine } from './statement-engine.port';
 import { type StatementRecord, StatementRepository } from './statement.ports';
 
@@ -14,6 +15,14 @@ export interface ReconcileOptions {
 export type ReconcileOutcome = { recheckInMs: number } | { done: true };
 
 const done: ReconcileOutcome = { done: true };
+
+/** a statement waiting for room in its pool looks again this often (the sweep also requeues it) */
+const ADMISSION_RECHECK_MS = 2_000;
+/**
+ * CFUs reserved on admission: Flink starts every job at parallelism 1 here; sizing from the plan
+ * (sources up to their partitions) and the autoscaler change it once the job runs.
+ */
+const INITIAL_CFU = 1;
 
 /** a job takes a few hundred ms to start: look again soon so RUNNING is reported promptly */
 const STARTING_RECHECK_MS = 100;
@@ -30,6 +39,7 @@ export class ReconcileStatement {
     private readonly statements: StatementRepository,
     private readonly engine: StatementEngine,
     private readonly tables: PrepareStatementTables,
+    private readonly admission: PoolAdmission,
     private readonly options: ReconcileOptions,
   ) {}
 
@@ -52,6 +62,7 @@ export class ReconcileStatement {
         if (statement.phase === 'RUNNING' && statement.jobId) await this.observeSlots(statement);
         return statement.phase === 'RUNNING' || statement.phase === 'STOPPING' ? again : done;
       case 'submit':
+        if (!(await this.admitted(statement))) return { recheckInMs: ADMISSION_RECHECK_MS };
         try {
           const { jobId } = await this.engine.submitBackground({
             jobName: uid,
@@ -123,6 +134,12 @@ export class ReconcileStatement {
     }
   }
 
+  /** statements start only once their pool has room for them, in submission order */
+  private async admitted(statement: StatementRecord): Promise<boolean> {
+    if (!statement.computePoolId || statement.admittedCfu > 0) return true;
+    return (await this.admission.admit(statement, INITIAL_CFU)).admitted;
+  }
+
   /** a job rescaled (autoscaler, or Flink's adaptive scheduler) holds other slots: bill what it holds */
   private async observeSlots(statement: StatementRecord): Promise<void> {
     const slots = await this.engine.slots(statement.jobId!);
@@ -185,6 +202,7 @@ export class ReconcileStatement {
       });
       return done;
     }
+    if (!(await this.admitted(statement))) return { recheckInMs: ADMISSION_RECHECK_MS };
     let query: ForegroundQuery;
     try {
       query = await this.engine.startForeground({

@@ -18,6 +18,9 @@ export interface StatementRecord {
   warnings: string[];
   traits: Record<string, unknown>;
   currentCfu: number;
+  /** CFUs reserved in the pool when the statement was admitted (0 = not admitted) */
+  admittedCfu: number;
+  scalingStatus: ScalingStatus;
   jobId: string | null;
   savepointPath: string | null;
   startTime: Date | null;
@@ -45,6 +48,12 @@ export type NewStatement = Pick<
   | 'traits'
 >;
 
+export interface ScalingStatus {
+  scaling_state: 'OK' | 'PENDING_SCALE_UP' | 'PENDING_SCALE_DOWN' | 'POOL_EXHAUSTED';
+  reason?: string;
+  last_updated?: string;
+}
+
 export interface StatementScope {
   organizationId: string;
   environmentId: string;
@@ -65,7 +74,15 @@ export interface StatementCursor {
 export type StatusPatch = Partial<
   Pick<
     StatementRecord,
-    'phase' | 'detail' | 'jobId' | 'savepointPath' | 'startTime' | 'endTime' | 'currentCfu'
+    | 'phase'
+    | 'detail'
+    | 'jobId'
+    | 'savepointPath'
+    | 'startTime'
+    | 'endTime'
+    | 'currentCfu'
+    | 'admittedCfu'
+    | 'scalingStatus'
   >
 >;
 

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { assertStatementName, classifyStatement, RiffleError } from '@riffle/domain';
+import type { ComputePoolRepository } from '../compute/compute-pool.ports';
+import { poolNotFound } from '../compute/compute-pools.use-case';
 import type { IdentityRepository } from '../identity/identity.ports';
 import type { Principal } from '../identity/principal';
 import { resolveScope } from './statement-scope';
@@ -59,7 +61,8 @@ export class SubmitStatement {
     private readonly identities: IdentityRepository,
     private readonly statements: StatementRepository,
     private readonly queue: StatementQueue,
-    private readonly limits: { maxStatementsPerEnvironment: number },
+    private readonly pools: ComputePoolRepository,
+    private readonly limits: { maxStatementsPerEnvironment: number; defaultPoolMaxCfu: number },
   ) {}
 
   async execute(
@@ -97,13 +100,14 @@ export class SubmitStatement {
         `This environment already has ${this.limits.maxStatementsPerEnvironment} statements, its quota; delete statements you no longer need.`,
       );
     }
+    const poolId = await this.pool(scope, spec.compute_pool_id as string | null | undefined);
     const record = await this.statements.insert({
       uid: randomUUID(),
       ...scope,
       name,
       statement: classification.normalized,
       properties: stringMap(spec.properties, 'spec.properties', ALLOWED_STATEMENT_PROPERTIES),
-      computePoolId: (spec.compute_pool_id as string | null | undefined) ?? null,
+      computePoolId: poolId,
       principal: (spec.principal as string | undefined) ?? principal.serviceAccountId,
       labels: stringMap(request.metadata?.labels, 'metadata.labels'),
       stopped: spec.stopped === true,
@@ -114,5 +118,23 @@ export class SubmitStatement {
     });
     await this.queue.enqueueReconcile(record.uid, record.organizationId);
     return record;
+  }
+
+  /** the pool named in the spec (of this environment), else the environment's default pool */
+  private async pool(
+    scope: { organizationId: string; environmentId: string },
+    id: string | null | undefined,
+  ) {
+    if (!id) {
+      const pool = await this.pools.ensureDefault(
+        scope.organizationId,
+        scope.environmentId,
+        this.limits.defaultPoolMaxCfu,
+      );
+      return pool.id;
+    }
+    const pool = await this.pools.find(scope.organizationId, id);
+    if (!pool || pool.environmentId !== scope.environmentId) throw poolNotFound(id);
+    return pool.id;
   }
 }
