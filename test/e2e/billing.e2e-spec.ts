@@ -1,11 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
-import { databaseConfig } from '@riffle/config';
 import { JobManagerClient } from '@riffle/flink';
-import { createLogger, createWorkerApp } from '@riffle/observability';
-import { createDataSource } from '@riffle/persistence';
 import {
   AvroTopics,
   createTestTenant,
@@ -17,9 +13,7 @@ import {
 import { Kafka, logLevel } from 'kafkajs';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import { createApiApp } from '../../apps/api/src/create-api-app';
-import { loadMeteringConfig, MeteringModule } from '../../apps/metering/src/metering.module';
-import { loadSchedulerConfig, SchedulerModule } from '../../apps/scheduler/src/scheduler.module';
+import { registerKafka, type Riffle, startRiffle } from './support/riffle';
 
 const cfuSecondsToMs = (text: string) => {
   const [whole, fraction = ''] = text.split('.');
@@ -51,58 +45,34 @@ describe('billing', () => {
   const jobManager = new JobManagerClient(env.FLINK_REST_URL!);
   const source = `billing_in_${suffix}`;
   const sink = `billing_out_${suffix}`;
-  let api: INestApplication;
-  let scheduler: INestApplication;
-  let metering: INestApplication;
+  let riffle: Riffle;
   let db: DataSource;
   let tenant: TestTenant;
   let other: TestTenant;
 
   const get = (path: string, who: TestTenant = tenant) =>
-    request(api.getHttpServer()).get(path).set('authorization', who.authorization);
+    request(riffle.api.getHttpServer()).get(path).set('authorization', who.authorization);
   const post = (path: string, who: TestTenant = tenant) =>
-    request(api.getHttpServer()).post(path).set('authorization', who.authorization);
+    request(riffle.api.getHttpServer()).post(path).set('authorization', who.authorization);
   const today = () => new Date().toISOString().slice(0, 10);
   const dayAfter = (day: string) => new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10);
 
   beforeAll(async () => {
-    db = createDataSource(databaseConfig.load(env));
-    await db.initialize();
+    riffle = await startRiffle(env, { scheduler: true, metering: true });
+    db = riffle.db;
     tenant = await createTestTenant(db, 'billing');
     other = await createTestTenant(db, 'billing-other');
-    api = (await createApiApp(env)).app;
-    await api.init();
-    scheduler = await createWorkerApp(
-      SchedulerModule.forRoot(loadSchedulerConfig(env)),
-      createLogger('scheduler', 'warn'),
-    );
-    await scheduler.init();
-    metering = await createWorkerApp(
-      MeteringModule.forRoot(loadMeteringConfig(env)),
-      createLogger('metering', 'warn'),
-    );
-    await metering.init();
-    await post('/cmk/v2/clusters')
-      .send({
-        display_name: 'main',
-        spec: {
-          environment: { id: tenant.environmentId },
-          bootstrap_servers: env.KAFKA_BOOTSTRAP_SERVERS,
-          schema_registry_url: env.SCHEMA_REGISTRY_URL,
-        },
-      })
-      .expect(201);
+    await registerKafka(riffle.api, tenant, env);
   });
 
   afterAll(async () => {
-    await Promise.all([api?.close(), scheduler?.close(), metering?.close()]);
+    await riffle?.close();
     await topics.delete([source, sink]);
     await topics.close();
     const admin = kafka.admin();
     await admin.connect();
     await admin.deleteTopics({ topics: [eventsTopic] }).catch(() => undefined);
     await admin.disconnect();
-    await db?.destroy();
     rmSync(exportDir, { recursive: true, force: true });
   });
 
@@ -120,7 +90,7 @@ describe('billing', () => {
     await bad('?start_date=2026-03-01&end_date=2026-03-02&start_date=2026-03-01', 'INVALID_FIELD');
     await bad('?start_date=2026-03-01&end_date=2026-03-02&page_size=0', 'INVALID_PAGE_SIZE');
     await bad('?start_date=2026-03-01&end_date=2026-03-02&page_token=nonsense', 'INVALID_PAGE_TOKEN');
-    await request(api.getHttpServer()).get('/billing/v1/costs').expect(401);
+    await request(riffle.api.getHttpServer()).get('/billing/v1/costs').expect(401);
 
     const badExport = await post('/billing/v1/exports').send({
       start_date: '2026-01-01',
@@ -169,7 +139,7 @@ describe('billing', () => {
     await jobManager.rescale(job!.jid, 2);
     const rescaled = await cfu(2);
     await new Promise((r) => setTimeout(r, 5_000));
-    await request(api.getHttpServer())
+    await request(riffle.api.getHttpServer())
       .put(statementPath)
       .set('authorization', tenant.authorization)
       .send({ metadata: { resource_version: rescaled.metadata.resource_version }, spec: { stopped: true } })

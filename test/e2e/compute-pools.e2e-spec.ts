@@ -1,8 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
-import { databaseConfig } from '@riffle/config';
 import { JobManagerClient } from '@riffle/flink';
-import { createLogger, createWorkerApp } from '@riffle/observability';
-import { createDataSource } from '@riffle/persistence';
 import {
   AvroTopics,
   createTestTenant,
@@ -11,10 +7,7 @@ import {
   type TestTenant,
   uniqueSuffix,
 } from '@riffle/testing';
-import request from 'supertest';
-import type { DataSource } from 'typeorm';
-import { createApiApp } from '../../apps/api/src/create-api-app';
-import { loadSchedulerConfig, SchedulerModule } from '../../apps/scheduler/src/scheduler.module';
+import { as as client, registerKafka, type Riffle, startRiffle } from './support/riffle';
 
 /** Compute pools: the REST resource, the default pool, and admission capping what runs. */
 describe('compute pools', () => {
@@ -29,19 +22,11 @@ describe('compute pools', () => {
   const suffix = uniqueSuffix();
   const source = `pool_in_${suffix}`;
   const sinks = [1, 2, 3].map((i) => `pool_out_${i}_${suffix}`);
-  let api: INestApplication;
-  let scheduler: INestApplication;
-  let db: DataSource;
+  let riffle: Riffle;
   let tenant: TestTenant;
   let other: TestTenant;
 
-  const as = (t: TestTenant = tenant) => ({
-    get: (path: string) => request(api.getHttpServer()).get(path).set('authorization', t.authorization),
-    post: (path: string) => request(api.getHttpServer()).post(path).set('authorization', t.authorization),
-    patch: (path: string) => request(api.getHttpServer()).patch(path).set('authorization', t.authorization),
-    put: (path: string) => request(api.getHttpServer()).put(path).set('authorization', t.authorization),
-    delete: (path: string) => request(api.getHttpServer()).delete(path).set('authorization', t.authorization),
-  });
+  const as = (t: TestTenant = tenant) => client(riffle.api, t);
   const statement = async (name: string) => (await as().get(`${tenant.statementsPath}/${name}`)).body;
   const until = (name: string, wanted: (body: { status: { phase: string } }) => boolean, what: string) =>
     eventually(
@@ -55,35 +40,16 @@ describe('compute pools', () => {
     );
 
   beforeAll(async () => {
-    db = createDataSource(databaseConfig.load(env));
-    await db.initialize();
-    tenant = await createTestTenant(db, 'pools');
-    other = await createTestTenant(db, 'pools-other');
-    api = (await createApiApp(env)).app;
-    await api.init();
-    scheduler = await createWorkerApp(
-      SchedulerModule.forRoot(loadSchedulerConfig(env)),
-      createLogger('scheduler', 'warn'),
-    );
-    await scheduler.init();
-    await as()
-      .post('/cmk/v2/clusters')
-      .send({
-        display_name: 'main',
-        spec: {
-          environment: { id: tenant.environmentId },
-          bootstrap_servers: env.KAFKA_BOOTSTRAP_SERVERS,
-          schema_registry_url: env.SCHEMA_REGISTRY_URL,
-        },
-      })
-      .expect(201);
+    riffle = await startRiffle(env, { scheduler: true });
+    tenant = await createTestTenant(riffle.db, 'pools');
+    other = await createTestTenant(riffle.db, 'pools-other');
+    await registerKafka(riffle.api, tenant, env);
   });
 
   afterAll(async () => {
-    await Promise.all([api?.close(), scheduler?.close()]);
+    await riffle?.close();
     await topics.delete([source, ...sinks]);
     await topics.close();
-    await db?.destroy();
   });
 
   it('creates, lists, updates and deletes pools, with clear errors', async () => {
