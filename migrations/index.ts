@@ -3,6 +3,7 @@ import { IdentityAndStatements1763800100000 } from './1763800100000-identity-and
 import { Metering1763800200000 } from './1763800200000-metering';
 import { RoleBindings1763800400000 } from './1763800400000-role-bindings';
 import { ComputePools1763800500000 } from './1763800500000-compute-pools';
+import { ScalingDecisions1763800600000 } from './1763800600000-scaling-decisions';
 
 /** Every migration, in order. Listed explicitly so compiled and ts runs load the same set. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Metering1763800200000,
   RoleBindings1763800400000,
   ComputePools1763800500000,
+  ScalingDecisions1763800600000,
 ];

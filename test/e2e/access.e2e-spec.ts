@@ -98,6 +98,18 @@ const ENDPOINTS: Record<string, Endpoint> = {
     path: (t) => `${statements(t)}/none/usage`,
     allowed: [...READERS, 'BillingAdmin'],
   },
+  'GET tables': {
+    method: 'get',
+    path: (t) =>
+      `/catalog/v1/organizations/${t.organizationId}/environments/${t.environmentId}/databases/none/tables`,
+    allowed: READERS,
+  },
+  'GET table': {
+    method: 'get',
+    path: (t) =>
+      `/catalog/v1/organizations/${t.organizationId}/environments/${t.environmentId}/databases/none/tables/t`,
+    allowed: READERS,
+  },
   'POST pools': {
     method: 'post',
     path: () => '/fcpm/v2/compute-pools',
@@ -293,6 +305,12 @@ describe('access control', () => {
       .set('authorization', theirs)
       .expect(404);
     await http().delete(`/iam/v2/api-keys/${admin.apiKey.id}`).set('authorization', theirs).expect(404);
+    const tables = await http()
+      .get(
+        `/catalog/v1/organizations/${admin.organizationId}/environments/${admin.environmentId}/databases/none/tables`,
+      )
+      .set('authorization', theirs);
+    expect(tables.status).toBe(404);
     const pool = await http()
       .post('/fcpm/v2/compute-pools')
       .set('authorization', admin.authorization)

@@ -27,6 +27,8 @@ const ROUTES: { method: 'get' | 'post' | 'put' | 'patch' | 'delete'; path: strin
   { method: 'get', path: '/sql/v1/organizations/:org/environments/:env/statements/:name/results' },
   { method: 'get', path: '/sql/v1/organizations/:org/environments/:env/statements/:name/exceptions' },
   { method: 'get', path: '/sql/v1/organizations/:org/environments/:env/statements/:name/usage' },
+  { method: 'get', path: '/catalog/v1/organizations/:org/environments/:env/databases/:name/tables' },
+  { method: 'get', path: '/catalog/v1/organizations/:org/environments/:env/databases/:name/tables/:id' },
   { method: 'post', path: '/fcpm/v2/compute-pools', body: true },
   { method: 'get', path: '/fcpm/v2/compute-pools' },
   { method: 'get', path: '/fcpm/v2/compute-pools/:id' },

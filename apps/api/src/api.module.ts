@@ -6,6 +6,8 @@ import {
   ComputePoolRepository,
   ComputePools,
   GetStatementUsage,
+  GetTable,
+  ListTables,
   ListCosts,
   ManageApiKeys,
   ManageRoleBindings,
@@ -27,9 +29,15 @@ import {
   TopicCatalog,
   UpdateStatement,
 } from '@riffle/application';
-import { FlinkModule, JobManagerProbe, SqlGatewayProbe } from '@riffle/flink';
+import { FlinkModule, JobManagerProbe, registerFlinkMetrics, SqlGatewayProbe } from '@riffle/flink';
 import { KafkaModule, KafkaProbe, KafkaTopicCatalog, SchemaRegistryProbe } from '@riffle/kafka';
-import { DEPENDENCY_PROBES, type DependencyProbe, HealthController } from '@riffle/observability';
+import {
+  DEPENDENCY_PROBES,
+  type DependencyProbe,
+  HealthController,
+  Metrics,
+  MetricsController,
+} from '@riffle/observability';
 import {
   LocalDirectoryExportSink,
   PersistenceModule,
@@ -56,6 +64,7 @@ import type { ApiConfig } from './api.config';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiRateLimiter } from './http/api-rate-limiter';
 import { KafkaClustersController } from './catalog/kafka-clusters.controller';
+import { TablesController } from './catalog/tables.controller';
 import { IdentityController } from './identity/identity.controller';
 import { BillingController } from './billing/billing.controller';
 import { ComputePoolsController } from './compute/compute-pools.controller';
@@ -82,14 +91,22 @@ export class ApiModule {
       ],
       controllers: [
         HealthController,
+        MetricsController,
         IdentityController,
         KafkaClustersController,
+        TablesController,
         StatementsController,
         BillingController,
         ComputePoolsController,
       ],
       providers: [
         { provide: DEPENDENCY_PROBES, inject: PROBES, useFactory: (...p: DependencyProbe[]) => p },
+        { provide: Metrics, useFactory: () => new Metrics('api') },
+        {
+          provide: 'FLINK_METRICS',
+          inject: [Metrics],
+          useFactory: (metrics: Metrics) => registerFlinkMetrics(metrics),
+        },
         {
           provide: IdentityRepository,
           inject: [DataSource],
@@ -107,6 +124,8 @@ export class ApiModule {
         },
         { provide: TopicCatalog, useClass: KafkaTopicCatalog },
         useCase(RegisterKafkaCluster, [IdentityRepository, KafkaClusterRepository, TopicCatalog]),
+        useCase(ListTables, [IdentityRepository, KafkaClusterRepository, TopicCatalog]),
+        useCase(GetTable, [IdentityRepository, KafkaClusterRepository, TopicCatalog]),
         {
           provide: SqlIdempotencyRepository,
           inject: [DataSource],

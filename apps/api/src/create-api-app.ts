@@ -3,11 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Environment } from '@riffle/config';
-import { createLogger, NestPinoLogger } from '@riffle/observability';
+import { createLogger, Metrics, NestPinoLogger } from '@riffle/observability';
 import type { Logger } from 'pino';
 import { type ApiConfig, loadApiConfig } from './api.config';
 import { ApiModule } from './api.module';
 import { bodyErrors } from './http/body-errors.middleware';
+import { httpMetrics } from './http/http-metrics.middleware';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { requestId } from './http/request-id.middleware';
 
@@ -28,6 +29,7 @@ export async function createApiApp(env: Environment): Promise<ApiApp> {
   });
   app.disable('x-powered-by');
   app.use(requestId);
+  app.use(httpMetrics(app.get(Metrics)));
   app.useBodyParser('json', {
     limit: config.api.bodyLimit,
     type: ['application/json', 'application/*+json'],

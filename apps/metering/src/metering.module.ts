@@ -22,16 +22,28 @@ import {
   DEPENDENCY_PROBES,
   type DependencyProbe,
   HealthController,
+  Metrics,
+  MetricsController,
 } from '@riffle/observability';
 import {
   LocalDirectoryExportSink,
   PersistenceModule,
   PostgresProbe,
+  registerStateMetrics,
   SqlBillingExportRepository,
   SqlCostReader,
   SqlUsageMinuteStore,
 } from '@riffle/persistence';
-import { QUEUES, queuePrefix, QueueModule, QueueWorker, QueueWorkerProbe, RedisProbe } from '@riffle/queue';
+import {
+  QUEUES,
+  queuePrefix,
+  QueueModule,
+  QueueWorker,
+  QueueWorkerProbe,
+  RedisProbe,
+  registerQueueMetrics,
+} from '@riffle/queue';
+import { Redis } from 'ioredis';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
@@ -67,8 +79,20 @@ export class MeteringModule {
         QueueModule.forRoot(config.redis, 'metering'),
         KafkaModule.forRoot(config.kafka, 'metering'),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
+        { provide: Metrics, useFactory: () => new Metrics('metering') },
+        {
+          provide: 'STATE_METRICS',
+          inject: [Metrics, DataSource],
+          useFactory: (metrics: Metrics, db: DataSource) => registerStateMetrics(metrics, db),
+        },
+        {
+          provide: 'QUEUE_METRICS',
+          inject: [Metrics, Redis],
+          useFactory: (metrics: Metrics, redis: Redis) =>
+            registerQueueMetrics(metrics, redis, queuePrefix(config.redis, config.database)),
+        },
         {
           provide: UsageMinuteStore,
           inject: [DataSource],
@@ -111,8 +135,8 @@ export class MeteringModule {
         },
         {
           provide: QueueWorker,
-          inject: [RunBillingExport],
-          useFactory: (exports: RunBillingExport) =>
+          inject: [RunBillingExport, Metrics],
+          useFactory: (exports: RunBillingExport, metrics: Metrics) =>
             new QueueWorker(
               QUEUES.usageMetering,
               { 'billing.export': ({ exportId }) => exports.execute(exportId) },
@@ -120,6 +144,7 @@ export class MeteringModule {
               queuePrefix(config.redis, config.database),
               config.metering.concurrency,
               logger,
+              metrics,
             ),
         },
         {

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
+  AutoscaleStatement,
   IdentityRepository,
   KafkaClusterRepository,
   PrepareStatementTables,
@@ -24,15 +25,19 @@ import {
   FlinkStatementRunner,
   JobManagerClient,
   JobManagerProbe,
+  registerFlinkMetrics,
   SqlGatewayClient,
   SqlGatewayProbe,
 } from '@riffle/flink';
+import { DEFAULT_AUTOSCALER_OPTIONS } from '@riffle/domain';
 import { KafkaModule, KafkaProbe, KafkaTopicCatalog } from '@riffle/kafka';
 import {
   createLogger,
   DEPENDENCY_PROBES,
   type DependencyProbe,
   HealthController,
+  Metrics,
+  MetricsController,
 } from '@riffle/observability';
 import {
   PersistenceModule,
@@ -40,6 +45,8 @@ import {
   SqlIdentityRepository,
   SqlKafkaClusterRepository,
   SqlPoolAdmission,
+  SqlScalingDecisionLog,
+  registerStateMetrics,
   SqlStatementRepository,
 } from '@riffle/persistence';
 import {
@@ -50,6 +57,7 @@ import {
   QueueWorkerProbe,
   RedisProbe,
   queuePrefix,
+  registerQueueMetrics,
 } from '@riffle/queue';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -83,8 +91,25 @@ export class SchedulerModule {
         KafkaModule.forRoot(config.kafka, 'scheduler'),
         FlinkModule.forRoot(config.flink),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
+        { provide: Metrics, useFactory: () => new Metrics('scheduler') },
+        {
+          provide: 'STATE_METRICS',
+          inject: [Metrics, DataSource],
+          useFactory: (metrics: Metrics, db: DataSource) => registerStateMetrics(metrics, db),
+        },
+        {
+          provide: 'QUEUE_METRICS',
+          inject: [Metrics, Redis],
+          useFactory: (metrics: Metrics, redis: Redis) =>
+            registerQueueMetrics(metrics, redis, queuePrefix(config.redis, config.database)),
+        },
+        {
+          provide: 'FLINK_METRICS',
+          inject: [Metrics],
+          useFactory: (metrics: Metrics) => registerFlinkMetrics(metrics),
+        },
         {
           provide: StatementRepository,
           inject: [DataSource],
@@ -124,22 +149,54 @@ export class SchedulerModule {
         },
         {
           provide: ReconcileStatement,
-          inject: [StatementRepository, StatementEngine, PrepareStatementTables, DataSource],
+          inject: [
+            StatementRepository,
+            StatementEngine,
+            PrepareStatementTables,
+            DataSource,
+            KafkaClusterRepository,
+            TopicCatalog,
+          ],
           useFactory: (
             statements: StatementRepository,
             engine: StatementEngine,
             tables: PrepareStatementTables,
             db: DataSource,
-          ) =>
-            new ReconcileStatement(statements, engine, tables, new SqlPoolAdmission(db), {
-              idleResultsTimeoutMs: scheduler.idleResultsTimeoutMs,
-              observeEveryMs: scheduler.observeIntervalMs,
-            }),
+            clusters: KafkaClusterRepository,
+            topics: TopicCatalog,
+          ) => {
+            const admission = new SqlPoolAdmission(db);
+            const autoscaler = scheduler.autoscaler.enabled
+              ? new AutoscaleStatement(
+                  engine,
+                  statements,
+                  admission,
+                  clusters,
+                  topics,
+                  new SqlScalingDecisionLog(db),
+                  {
+                    ...DEFAULT_AUTOSCALER_OPTIONS,
+                    ...scheduler.autoscaler,
+                  },
+                )
+              : undefined;
+            return new ReconcileStatement(
+              statements,
+              engine,
+              tables,
+              admission,
+              {
+                idleResultsTimeoutMs: scheduler.idleResultsTimeoutMs,
+                observeEveryMs: scheduler.observeIntervalMs,
+              },
+              autoscaler,
+            );
+          },
         },
         {
           provide: QueueWorker,
-          inject: [ReconcileStatement],
-          useFactory: (reconcile: ReconcileStatement) =>
+          inject: [ReconcileStatement, Metrics],
+          useFactory: (reconcile: ReconcileStatement, metrics: Metrics) =>
             new QueueWorker(
               QUEUES.statementReconcile,
               { 'statement.reconcile': (data) => reconcile.execute(data.statementUid) },
@@ -147,6 +204,7 @@ export class SchedulerModule {
               queuePrefix(config.redis, config.database),
               scheduler.concurrency,
               logger,
+              metrics,
             ),
         },
         {

@@ -4,3 +4,4 @@ export * from './sql';
 export * from './catalog';
 export * from './metering';
 export * from './identity';
+export * from './compute';

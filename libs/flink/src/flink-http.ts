@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { RiffleError } from '@riffle/domain';
 
 /**
@@ -5,6 +6,14 @@ import { RiffleError } from '@riffle/domain';
  * Transport failures become FLINK_UNAVAILABLE (retryable); Flink's own error answers keep Flink's
  * first error line, which is what a user can act on, and drop its Java stack.
  */
+/** every Flink REST call, for metrics: method, path with ids replaced by `:id`, duration, status (0 = no answer) */
+export const flinkCalls = new EventEmitter<{
+  call: [{ method: string; path: string; seconds: number; status: number }];
+}>();
+
+const pathTemplate = (path: string) =>
+  path.split('?')[0]!.replace(/\/[0-9a-f]{32}|\/[0-9a-f-]{36}|\/\d+(?=\/|$)/gi, '/:id');
+
 export async function flinkRequest<T>(
   baseUrl: string,
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
@@ -13,6 +22,14 @@ export async function flinkRequest<T>(
   body?: unknown,
 ): Promise<T> {
   let response: Response;
+  const started = performance.now();
+  const observe = (status: number) =>
+    flinkCalls.emit('call', {
+      method,
+      path: pathTemplate(path),
+      seconds: (performance.now() - started) / 1000,
+      status,
+    });
   try {
     response = await fetch(`${baseUrl}${path}`, {
       method,
@@ -21,11 +38,13 @@ export async function flinkRequest<T>(
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
+    observe(0);
     throw new RiffleError('FLINK_UNAVAILABLE', 'unavailable', `Flink did not answer ${method} ${path}`, {
       cause: error instanceof Error ? error.message : String(error),
     });
   }
   const text = await response.text();
+  observe(response.status);
   if (!response.ok) {
     const lines = flinkErrorLines(text);
     throw new RiffleError(

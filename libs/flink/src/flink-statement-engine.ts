@@ -3,6 +3,9 @@ import type { FlinkJobState } from '@riffle/domain';
 import type { ForegroundRef, FlinkStatementRunner } from './flink-statement-runner';
 import type { JobManagerClient } from './job-manager.client';
 
+/** Flink's default max parallelism (key groups) for jobs that do not set one: 128 */
+const DEFAULT_MAX_PARALLELISM = 128;
+
 /** The scheduler's StatementEngine port on one Flink session cluster (SQL Gateway + JobManager REST). */
 export class FlinkStatementEngine extends StatementEngine {
   constructor(
@@ -62,6 +65,25 @@ export class FlinkStatementEngine extends StatementEngine {
 
   cancel(jobId: string): Promise<void> {
     return this.runner.cancel(jobId);
+  }
+
+  async scalingMetrics(jobId: string) {
+    const [vertices, job] = await Promise.all([
+      this.jobManager.vertexMetrics(jobId),
+      this.jobManager.job(jobId),
+    ]);
+    return {
+      startedMs: job['start-time'],
+      vertices: vertices.map(({ pendingRecords: _, ...v }) => ({
+        ...v,
+        maxParallelism: DEFAULT_MAX_PARALLELISM,
+      })),
+      sourceLag: vertices.reduce((total, v) => total + v.pendingRecords, 0),
+    };
+  }
+
+  rescale(jobId: string, perVertex: Record<string, number>): Promise<void> {
+    return this.jobManager.rescale(jobId, perVertex);
   }
 
   async slots(jobId: string): Promise<number> {

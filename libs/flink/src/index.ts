@@ -5,3 +5,4 @@ export * from './job-manager.client';
 export * from './sql-gateway.client';
 export * from './flink.module';
 export * from './flink-statement-engine';
+export * from './flink-metrics';

@@ -59,6 +59,28 @@ interface ExceptionHistory {
   };
 }
 
+const VERTEX_METRICS = [
+  'busyTimeMsPerSecond',
+  'backPressuredTimeMsPerSecond',
+  'numRecordsInPerSecond',
+  'numRecordsOutPerSecond',
+];
+
+export interface VertexMetrics {
+  id: string;
+  name: string;
+  parallelism: number;
+  isSource: boolean;
+  /** averaged over subtasks */
+  busyTimeMsPerSecond: number;
+  backPressuredTimeMsPerSecond: number;
+  /** summed over subtasks */
+  numRecordsInPerSecond: number;
+  numRecordsOutPerSecond: number;
+  /** source readers' backlog (Kafka: records between the reader's position and the partition end) */
+  pendingRecords: number;
+}
+
 /** JobManager REST: the source of truth for what runs on a cluster. */
 export class JobManagerClient {
   constructor(
@@ -160,23 +182,67 @@ export class JobManagerClient {
       .slice(0, max);
   }
 
-  /** the widest vertex of the running plan: what the job occupies in slots */
   /**
-   * Rescale in place (adaptive scheduler): every vertex's parallelism upper bound becomes `parallelism`;
+   * Rescale in place (adaptive scheduler): every vertex's parallelism upper bound becomes `parallelism`
+   * (or its own entry of a per-vertex map);
    * Flink restarts the job from its latest checkpoint at the new size once the slots are there.
    */
-  async rescale(jobId: string, parallelism: number): Promise<void> {
+  async rescale(jobId: string, parallelism: number | Record<string, number>): Promise<void> {
     const path = `/jobs/${jobId}/resource-requirements`;
     const current = await flinkRequest<
       Record<string, { parallelism: { lowerBound: number; upperBound: number } }>
     >(this.baseUrl, 'GET', path, this.timeoutMs);
     const wanted = Object.fromEntries(
-      Object.keys(current).map((vertex) => [
+      Object.entries(current).map(([vertex, requirement]) => [
         vertex,
-        { parallelism: { lowerBound: 1, upperBound: parallelism } },
+        {
+          parallelism: {
+            lowerBound: 1,
+            upperBound:
+              typeof parallelism === 'number'
+                ? parallelism
+                : (parallelism[vertex] ?? requirement.parallelism.upperBound),
+          },
+        },
       ]),
     );
     await flinkRequest(this.baseUrl, 'PUT', path, this.timeoutMs, wanted);
+  }
+
+  /**
+   * What the autoscaler reads per vertex, summed over subtasks (rates) or averaged (busy and back-pressure
+   * time per second), plus `pendingRecords` of source readers (the Kafka source's lag). Metrics a vertex
+   * does not report yet are 0.
+   */
+  async vertexMetrics(jobId: string): Promise<VertexMetrics[]> {
+    const job = await this.job(jobId);
+    return Promise.all(
+      job.vertices.map(async (vertex) => {
+        const base = `/jobs/${jobId}/vertices/${vertex.id}/subtasks/metrics`;
+        const available = await flinkRequest<{ id: string }[]>(this.baseUrl, 'GET', base, this.timeoutMs);
+        const pending = available.map((m) => m.id).filter((id) => id.endsWith('.pendingRecords'));
+        const names = [...VERTEX_METRICS, ...pending];
+        const values = await flinkRequest<{ id: string; avg?: number; sum?: number }[]>(
+          this.baseUrl,
+          'GET',
+          `${base}?get=${names.map(encodeURIComponent).join(',')}&agg=avg,sum`,
+          this.timeoutMs,
+        );
+        const value = (id: string, agg: 'avg' | 'sum') =>
+          Number(values.find((v) => v.id === id)?.[agg] ?? 0) || 0;
+        return {
+          id: vertex.id,
+          name: vertex.name,
+          parallelism: vertex.parallelism,
+          isSource: /^Source: /.test(vertex.name),
+          busyTimeMsPerSecond: value('busyTimeMsPerSecond', 'avg'),
+          backPressuredTimeMsPerSecond: value('backPressuredTimeMsPerSecond', 'avg'),
+          numRecordsInPerSecond: value('numRecordsInPerSecond', 'sum'),
+          numRecordsOutPerSecond: value('numRecordsOutPerSecond', 'sum'),
+          pendingRecords: pending.reduce((total, id) => total + value(id, 'sum'), 0),
+        };
+      }),
+    );
   }
 
   async jobPlanParallelism(jobId: string): Promise<number> {

@@ -3,3 +3,4 @@ export * from './readiness';
 export * from './health.controller';
 export * from './run-main';
 export * from './create-worker-app';
+export * from './metrics';

@@ -11,3 +11,4 @@ export * from './sql-cost.reader';
 export * from './sql-billing-export.repository';
 export * from './local-directory.export-sink';
 export * from './sql-compute-pool.repository';
+export * from './state-metrics';

@@ -4,9 +4,10 @@ import {
   ComputePoolRepository,
   PoolAdmission,
   type PoolIsolation,
+  ScalingDecisionLog,
   type StatementRecord,
 } from '@riffle/application';
-import { admitInOrder } from '@riffle/domain';
+import { admit, type ScalingDecision } from '@riffle/domain';
 import type { DataSource } from 'typeorm';
 
 interface PoolRow {
@@ -151,6 +152,17 @@ export class SqlPoolAdmission extends PoolAdmission {
     super();
   }
 
+  async freeCfu(statement: StatementRecord): Promise<number> {
+    if (!statement.computePoolId) return Number.MAX_SAFE_INTEGER;
+    const [row]: { free: string }[] = await this.db.query(
+      `SELECT p.max_cfu - coalesce((SELECT sum(greatest(s.current_cfu, s.admitted_cfu)) FROM statements s
+         WHERE s.compute_pool_id = p.id AND s.${UNFINISHED}), 0) AS free
+       FROM compute_pools p WHERE p.id = $1`,
+      [statement.computePoolId],
+    );
+    return Math.max(0, Number(row?.free ?? 0));
+  }
+
   admit(statement: StatementRecord, requestedCfu: number): Promise<AdmissionVerdict> {
     const poolId = statement.computePoolId;
     if (!poolId) return Promise.resolve({ admitted: true });
@@ -173,7 +185,7 @@ export class SqlPoolAdmission extends PoolAdmission {
          ORDER BY created_at, uid`,
         [poolId],
       );
-      const decision = admitInOrder({
+      const decision = admit({
         pool: { maxCfu: pool.max_cfu, currentCfu: Number(used) },
         queue: waiting.map((w) => ({
           uid: w.uid,
@@ -181,7 +193,10 @@ export class SqlPoolAdmission extends PoolAdmission {
           submittedAt: w.created_at.getTime(),
         })),
       });
-      const verdict = decision.get(statement.uid) ?? { admitted: true };
+      const waits = decision.waiting.find((w) => w.uid === statement.uid);
+      const verdict: AdmissionVerdict = waits
+        ? { admitted: false, reason: waits.detail }
+        : { admitted: true };
       const now = new Date().toISOString();
       if (verdict.admitted) {
         await tx.query(`UPDATE statements SET admitted_cfu = $2, scaling_status = $3 WHERE uid = $1`, [
@@ -201,5 +216,26 @@ export class SqlPoolAdmission extends PoolAdmission {
       );
       return verdict;
     });
+  }
+}
+
+/** the autoscaler's decisions that rescaled a statement, with their inputs */
+export class SqlScalingDecisionLog extends ScalingDecisionLog {
+  constructor(private readonly db: DataSource) {
+    super();
+  }
+
+  async record(statementUid: string, fromCfu: number, decision: ScalingDecision): Promise<void> {
+    await this.db.query(
+      `INSERT INTO scaling_decisions (statement_uid, action, from_cfu, to_cfu, reason, inputs) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        statementUid,
+        decision.action,
+        fromCfu,
+        decision.parallelism,
+        decision.reason,
+        JSON.stringify(decision.inputs),
+      ],
+    );
   }
 }

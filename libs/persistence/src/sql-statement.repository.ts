@@ -3,6 +3,7 @@ import {
   type ResultRow,
   type StatementCursor,
   type StatementFilter,
+  type ScalingStatus,
   type StatementRecord,
   StatementRepository,
   type StatementScope,
@@ -266,6 +267,13 @@ export class SqlStatementRepository extends StatementRepository {
        FROM changed WHERE current_cfu <> previous_cfu`,
       [uid, ...entries.map(([key, v]) => (key === 'scalingStatus' ? JSON.stringify(v) : v))],
     );
+  }
+
+  async recordScaling(uid: string, scaling: ScalingStatus): Promise<void> {
+    await this.db.query('UPDATE statements SET scaling_status = $2 WHERE uid = $1', [
+      uid,
+      JSON.stringify(scaling),
+    ]);
   }
 
   async addException(uid: string, name: string, message: string): Promise<void> {

@@ -4,3 +4,4 @@ export * from './redis-connection';
 export * from './queue.module';
 export * from './bull-statement.queue';
 export * from './bull-billing-export.queue';
+export * from './queue-metrics';

@@ -1,6 +1,6 @@
 import type { RedisOptions } from '@riffle/config';
 import { RiffleError } from '@riffle/domain';
-import { DependencyProbe } from '@riffle/observability';
+import { DependencyProbe, type Metrics } from '@riffle/observability';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -27,7 +27,19 @@ export class QueueWorker {
     private readonly prefix: string,
     private readonly concurrency: number,
     private readonly logger: Logger,
+    metrics?: Metrics,
   ) {
+    this.jobDuration = metrics?.histogram(
+      'queue_job_duration_seconds',
+      'How long one job (e.g. one statement reconcile) took, by outcome',
+      ['queue', 'job', 'outcome'],
+      [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+    );
+    this.jobErrors = metrics?.counter('queue_job_errors_total', 'Jobs that threw, by error code', [
+      'queue',
+      'job',
+      'code',
+    ]);
     for (const name of Object.keys(handlers) as JobName[]) {
       if (JOB_QUEUE[name] !== queue)
         throw new Error(`job ${name} belongs to queue ${JOB_QUEUE[name]}, not ${queue}`);
@@ -59,6 +71,9 @@ export class QueueWorker {
     );
   }
 
+  private readonly jobDuration;
+  private readonly jobErrors;
+
   get queueName(): QueueName {
     return this.queue;
   }
@@ -78,9 +93,17 @@ export class QueueWorker {
       ((data: unknown, job: Job) => Promise<HandlerOutcome>) | undefined;
     if (!handler) throw new UnrecoverableError(`no handler for job ${job.name} on queue ${this.queue}`);
     let outcome: HandlerOutcome;
+    const timer = this.jobDuration?.startTimer({ queue: this.queue, job: job.name });
     try {
       outcome = await handler(job.data, job);
+      timer?.({ outcome: outcome && 'recheckInMs' in outcome ? 'again' : 'done' });
     } catch (error) {
+      timer?.({ outcome: 'error' });
+      this.jobErrors?.inc({
+        queue: this.queue,
+        job: job.name,
+        code: error instanceof RiffleError ? error.code : 'UNEXPECTED',
+      });
       if (error instanceof RiffleError && !error.retryable)
         throw new UnrecoverableError(`${error.code}: ${error.message}`);
       throw error;

@@ -12,6 +12,8 @@ import { loadSchedulerConfig, SchedulerModule } from '../../../apps/scheduler/sr
 /** Riffle's apps in the test process, on the real stack, plus a connection to its database. */
 export interface Riffle {
   api: INestApplication;
+  scheduler?: INestApplication;
+  metering?: INestApplication;
   db: DataSource;
   close(): Promise<void>;
 }
@@ -24,20 +26,24 @@ export async function startRiffle(
   await db.initialize();
   const api = (await createApiApp(env)).app;
   await api.init();
-  const workers: INestApplication[] = [];
+  let scheduler: INestApplication | undefined;
+  let metering: INestApplication | undefined;
   if (apps.scheduler) {
     const config = loadSchedulerConfig(env);
     const logger = createLogger('scheduler', config.scheduler.logLevel);
-    workers.push(await createWorkerApp(SchedulerModule.forRoot(config, logger), logger));
+    scheduler = await createWorkerApp(SchedulerModule.forRoot(config, logger), logger);
   }
   if (apps.metering) {
     const config = loadMeteringConfig(env);
     const logger = createLogger('metering', config.metering.logLevel);
-    workers.push(await createWorkerApp(MeteringModule.forRoot(config, logger), logger));
+    metering = await createWorkerApp(MeteringModule.forRoot(config, logger), logger);
   }
+  const workers = [scheduler, metering].filter((w): w is INestApplication => w !== undefined);
   for (const worker of workers) await worker.init();
   return {
     api,
+    scheduler,
+    metering,
     db,
     close: async () => {
       await Promise.all([api.close(), ...workers.map((w) => w.close())]);

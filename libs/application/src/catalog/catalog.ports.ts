@@ -1,3 +1,5 @@
+import type { RegistrySchema } from '@riffle/domain';
+
 export interface KafkaClusterRecord {
   id: string;
   organizationId: string;
@@ -15,16 +17,49 @@ export abstract class KafkaClusterRepository {
   abstract list(organizationId: string, environmentId: string): Promise<KafkaClusterRecord[]>;
 }
 
-/** Answers, for one cluster, what a topic looks like as a table (topic existence, value schema). */
+/** A topic as the catalog sees it: partitions, cleanup policy and the `<topic>-key`/`-value` subjects' latest schemas. */
+export interface TopicDescription {
+  partitions: number;
+  /** cleanup.policy includes compact */
+  compacted: boolean;
+  /** the topic configs users may see and set: cleanup.policy, retention.ms, retention.bytes, max.message.bytes */
+  config: Record<string, string>;
+  keySchema?: RegistrySchema;
+  valueSchema?: RegistrySchema;
+}
+
+export interface NewTopic {
+  topic: string;
+  partitions: number;
+  /** topic configs, e.g. cleanup.policy, retention.ms */
+  config: Record<string, string>;
+}
+
+/**
+ * One Kafka cluster and its schema registry, read live (no cache: a topic or schema created outside
+ * Riffle shows up at the next read). Errors the user can fix are RiffleErrors of kind `invalid`/`conflict`;
+ * an unreachable cluster is `unavailable`, so the caller retries.
+ */
 export abstract class TopicCatalog {
+  /** every topic of the cluster, internal ones included */
+  abstract listTopics(cluster: KafkaClusterRecord): Promise<string[]>;
   /** undefined when the topic does not exist */
-  abstract describeTopic(
+  abstract describeTopic(cluster: KafkaClusterRecord, topic: string): Promise<TopicDescription | undefined>;
+  /** false when the topic already exists; bad configs are RiffleError INVALID_TABLE_OPTION */
+  abstract createTopic(cluster: KafkaClusterRecord, topic: NewTopic): Promise<boolean>;
+  /**
+   * Registers a schema under a subject and answers its id (the existing id for a schema already there).
+   * Throws RiffleError SCHEMA_INCOMPATIBLE (the subject's compatibility refuses it) or SCHEMA_INVALID.
+   */
+  abstract registerSchema(
     cluster: KafkaClusterRecord,
-    topic: string,
-  ): Promise<
-    | { partitions: number; valueSchema: { type: 'AVRO' | 'JSON' | 'PROTOBUF'; schema: string } | null }
-    | undefined
-  >;
+    subject: string,
+    schema: RegistrySchema,
+  ): Promise<number>;
+  /** deletes the subject with all its versions (soft, then permanently); false when there was none */
+  abstract deleteSubject(cluster: KafkaClusterRecord, subject: string): Promise<boolean>;
+  /** false when the topic does not exist */
+  abstract deleteTopic(cluster: KafkaClusterRecord, topic: string): Promise<boolean>;
   /** a cluster answers: brokers reachable and the registry answers */
   abstract check(cluster: Pick<KafkaClusterRecord, 'bootstrapServers' | 'schemaRegistryUrl'>): Promise<void>;
 }

@@ -54,4 +54,6 @@ export type AdmissionVerdict = { admitted: true } | { admitted: false; reason: s
  */
 export abstract class PoolAdmission {
   abstract admit(statement: StatementRecord, requestedCfu: number): Promise<AdmissionVerdict>;
+  /** CFUs the statement's pool has free beyond what the statement already holds */
+  abstract freeCfu(statement: StatementRecord): Promise<number>;
 }

@@ -74,7 +74,8 @@ export class ComputePools {
   /** `environmentId`, when the caller names one, must be the pool's: it is what the caller was authorized for */
   async get(principal: Principal, id: string, environmentId?: unknown): Promise<ComputePoolRecord> {
     const pool = await this.pools.find(principal.organizationId, id);
-    if (!pool || (environmentId !== undefined && pool.environmentId !== environmentId)) throw poolNotFound(id);
+    if (!pool || (environmentId !== undefined && pool.environmentId !== environmentId))
+      throw poolNotFound(id);
     return pool;
   }
 

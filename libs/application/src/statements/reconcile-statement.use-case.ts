@@ -1,5 +1,7 @@
 import { decideStatementAction, isLiveJob, RiffleError, type StatementAction } from '@riffle/domain';
+import { AnswerMetadataStatement } from '../catalog/answer-metadata-statement.use-case';
 import type { PrepareStatementTables } from '../catalog/prepare-statement-tables';
+import type { AutoscaleStatement } from '../compute/autoscale-statement.use-case';
 import type { PoolAdmission } from '../compute/compute-pool.ports';
 import { type ForegroundQuery, flinkSessionProperties, StatementEngine } from './statement-engine.port';
 import { type StatementRecord, StatementRepository } from './statement.ports';
@@ -27,9 +29,6 @@ const INITIAL_CFU = 1;
 /** a job takes a few hundred ms to start: look again soon so RUNNING is reported promptly */
 const STARTING_RECHECK_MS = 100;
 
-/** statements whose effect must outlive the gateway session they run in */
-const CATALOG_DDL = new Set(['CREATE_TABLE', 'ALTER_TABLE', 'DROP_TABLE', 'CREATE_VIEW', 'DROP_VIEW', 'USE']);
-
 /**
  * One reconcile pass for one statement: observe (Flink jobs named after the uid) → decide (pure) →
  * act. Idempotent and safe to repeat; the queue guarantees one pass per statement at a time.
@@ -41,6 +40,8 @@ export class ReconcileStatement {
     private readonly tables: PrepareStatementTables,
     private readonly admission: PoolAdmission,
     private readonly options: ReconcileOptions,
+    /** running background statements are right-sized by it; none = fixed size */
+    private readonly autoscaler?: AutoscaleStatement,
   ) {}
 
   async execute(uid: string): Promise<ReconcileOutcome> {
@@ -59,7 +60,10 @@ export class ReconcileStatement {
     switch (action.type) {
       case 'none':
         if (statement.phase === 'PENDING') return { recheckInMs: STARTING_RECHECK_MS }; // a job is starting
-        if (statement.phase === 'RUNNING' && statement.jobId) await this.observeSlots(statement);
+        if (statement.phase === 'RUNNING' && statement.jobId) {
+          await this.observeSlots(statement);
+          await this.autoscaler?.execute(statement);
+        }
         return statement.phase === 'RUNNING' || statement.phase === 'STOPPING' ? again : done;
       case 'submit':
         if (!(await this.admitted(statement))) return { recheckInMs: ADMISSION_RECHECK_MS };
@@ -180,11 +184,9 @@ export class ReconcileStatement {
       await this.statements.recordStatus(uid, { phase: 'STOPPED', detail: 'Created stopped.' });
       return done;
     }
-    if (CATALOG_DDL.has(statement.sqlKind)) {
-      // a table created in a throwaway gateway session would vanish with it: say so instead
-      const message = `${statement.sqlKind.replace(/_/g, ' ')} needs Riffle's catalog, which this version does not have yet.`;
-      await this.statements.addException(uid, 'CATALOG_NOT_AVAILABLE', message);
-      await this.statements.recordStatus(uid, { phase: 'FAILED', detail: message, endTime: new Date() });
+    if (AnswerMetadataStatement.answers(statement)) {
+      // SHOW, DESCRIBE, CREATE/DROP TABLE …: answered from Riffle's catalog, no Flink job, no CFU
+      await new AnswerMetadataStatement(this.statements, this.tables.environments).execute(statement);
       return done;
     }
     // a query's rows flow through the one pass that started it; if that pass died after submitting,

@@ -1,4 +1,4 @@
-import type { FlinkJobState } from '@riffle/domain';
+import type { FlinkJobState, VertexMetrics } from '@riffle/domain';
 import type { ResultRow } from './statement.ports';
 
 export interface ForegroundQuery {
@@ -34,6 +34,15 @@ export abstract class StatementEngine {
   /** stop with savepoint; resolves with the savepoint's location */
   abstract stopWithSavepoint(jobId: string): Promise<string>;
   abstract cancel(jobId: string): Promise<void>;
+  /** per-vertex load (busy/back-pressure time, rates) and the sources' pending records */
+  abstract scalingMetrics(jobId: string): Promise<{
+    vertices: (Omit<VertexMetrics, 'partitions'> & { name: string })[];
+    sourceLag: number;
+    /** when the running job started (epoch ms) */
+    startedMs: number;
+  }>;
+  /** rescale in place (adaptive scheduler): each vertex's new parallelism */
+  abstract rescale(jobId: string, perVertex: Record<string, number>): Promise<void>;
   /** task slots the job holds = its CFUs (max vertex parallelism under slot sharing), at least 1 */
   abstract slots(jobId: string): Promise<number>;
   abstract exceptions(jobId: string): Promise<{ name: string; message: string }[]>;

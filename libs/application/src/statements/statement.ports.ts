@@ -122,6 +122,8 @@ export abstract class StatementRepository {
   // the scheduler's side
   abstract findByUid(uid: string): Promise<StatementRecord | undefined>;
   abstract recordStatus(uid: string, patch: StatusPatch): Promise<void>;
+  /** the autoscaler's status and memory; not a change of the resource (resource_version stays) */
+  abstract recordScaling(uid: string, scaling: ScalingStatus): Promise<void>;
   abstract addException(uid: string, name: string, message: string): Promise<void>;
   abstract appendResultPage(uid: string, page: number, rows: ResultRow[], last: boolean): Promise<void>;
   abstract delete(uid: string): Promise<void>;

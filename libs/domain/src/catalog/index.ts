@@ -43,3 +43,18 @@ export {
   type TableFormat,
   type TableWatermark,
 } from './table-schema';
+export { type ParsedCreateTable, parseCreateTable } from './parse-create-table';
+export {
+  type CreateTablePlan,
+  DEFAULT_PARTITIONS,
+  isInternalTopic,
+  planCreateTable,
+  tableOptionsOfTopic,
+} from './plan-create-table';
+export {
+  type CatalogStatement,
+  type LikeFilter,
+  matchesLike,
+  parseCatalogStatement,
+} from './parse-catalog-statement';
+export { renderTopicTable, topicTable } from './topic-table';

@@ -1,0 +1,220 @@
+import {
+  type CatalogStatement,
+  describeRows,
+  matchesLike,
+  parseCatalogStatement,
+  renderShowCreateTable,
+  RiffleError,
+  tableOptionsOfTopic,
+} from '@riffle/domain';
+import type { ResultRow, StatementRecord, StatementRepository } from '../statements/statement.ports';
+import { type EnvironmentCatalog, type EnvironmentTables, isThisCatalog } from './environment-tables';
+import { TableDdl } from './table-ddl-actions';
+
+/** what a metadata statement answers: its rows (one result page per 500) and the status detail */
+export interface MetadataAnswer {
+  rows: unknown[][];
+  detail: string;
+}
+
+/** SHOW statements that need no catalog and stay with Flink (the gateway answers them without a job) */
+const LEFT_TO_FLINK = new Set(['FUNCTIONS', 'USER', 'MODULES', 'FULL']);
+const ANSWERED_KINDS = new Set([
+  'SHOW',
+  'DESCRIBE',
+  'SHOW_CREATE_TABLE',
+  'CREATE_TABLE',
+  'ALTER_TABLE',
+  'DROP_TABLE',
+  'CREATE_VIEW',
+  'DROP_VIEW',
+  'USE',
+]);
+const PAGE_ROWS = 500;
+
+const notSupported = (code: string, message: string) => new RiffleError(code, 'invalid', message);
+
+/**
+ * Metadata and DDL statements answered by the control plane itself (DESIGN §3): PENDING → COMPLETED with
+ * the rows as result pages (the shape of SELECT results), or FAILED with the reason, in about a second
+ * and without a Flink job or CFU. Reads come live from Kafka and the registry (EnvironmentTables); CREATE
+ * and DROP TABLE change them (TableDdl). Errors the user can fix fail the statement; an unreachable Kafka
+ * or registry is rethrown, so the reconcile queue retries.
+ */
+export class AnswerMetadataStatement {
+  constructor(
+    private readonly statements: StatementRepository,
+    private readonly environments: EnvironmentTables,
+  ) {}
+
+  /** whether this use case answers the statement (the rest of `metadata` mode, e.g. SET or EXPLAIN, goes to Flink) */
+  static answers(statement: Pick<StatementRecord, 'sqlKind' | 'statement'>): boolean {
+    if (!ANSWERED_KINDS.has(statement.sqlKind)) return false;
+    if (statement.sqlKind !== 'SHOW') return true;
+    try {
+      const parsed = parseCatalogStatement(statement.statement);
+      return !(parsed.kind === 'other' && LEFT_TO_FLINK.has(parsed.what));
+    } catch {
+      return true; // execute() reports why it cannot read it
+    }
+  }
+
+  async execute(statement: StatementRecord): Promise<void> {
+    const { uid } = statement;
+    const startTime = new Date();
+    let answer: MetadataAnswer;
+    try {
+      answer = await this.answer(statement);
+    } catch (error) {
+      if (!(error instanceof RiffleError) || error.retryable) throw error;
+      await this.statements.addException(uid, error.code, error.message);
+      await this.statements.recordStatus(uid, {
+        phase: 'FAILED',
+        detail: error.message,
+        startTime,
+        endTime: new Date(),
+        currentCfu: 0,
+      });
+      return;
+    }
+    const pages = Math.max(1, Math.ceil(answer.rows.length / PAGE_ROWS));
+    for (let page = 0; page < pages; page++) {
+      const rows: ResultRow[] = answer.rows
+        .slice(page * PAGE_ROWS, (page + 1) * PAGE_ROWS)
+        .map((row) => ({ op: 0, row }));
+      await this.statements.appendResultPage(uid, page, rows, page === pages - 1);
+    }
+    await this.statements.recordStatus(uid, {
+      phase: 'COMPLETED',
+      detail: answer.detail,
+      startTime,
+      endTime: new Date(),
+      currentCfu: 0,
+    });
+  }
+
+  private async answer(statement: StatementRecord): Promise<MetadataAnswer> {
+    switch (statement.sqlKind) {
+      case 'CREATE_VIEW':
+      case 'DROP_VIEW':
+        throw notSupported(
+          'NOT_SUPPORTED_YET',
+          'Views are not supported yet: Riffle has no place to keep them between statements.',
+        );
+      case 'USE':
+        throw notSupported(
+          'NOT_SUPPORTED',
+          'USE has no effect on later statements: set sql.current-catalog and sql.current-database in spec.properties instead.',
+        );
+      case 'CREATE_TABLE':
+        return new TableDdl(this.environments).create(statement);
+    }
+    const env = await this.environments.open(statement.organizationId, statement.environmentId);
+    const parsed = parseCatalogStatement(statement.statement);
+    switch (parsed.kind) {
+      case 'drop-table':
+        return new TableDdl(this.environments).drop(statement, env, parsed.table, parsed.ifExists);
+      case 'alter-table':
+        throw notSupported(
+          'NOT_SUPPORTED_YET',
+          'ALTER TABLE is not supported yet: Riffle cannot store table options or watermark changes so far.',
+        );
+      case 'other':
+        throw notSupported(
+          'NOT_SUPPORTED',
+          `SHOW ${parsed.what} is not available: Riffle answers SHOW CATALOGS, DATABASES, TABLES, VIEWS, COLUMNS, CREATE TABLE, CURRENT CATALOG, CURRENT DATABASE, FUNCTIONS and MODULES.`,
+        );
+      default:
+        return this.query(statement, env, parsed);
+    }
+  }
+
+  private async query(
+    statement: StatementRecord,
+    env: EnvironmentCatalog,
+    parsed: Exclude<CatalogStatement, { kind: 'drop-table' | 'alter-table' | 'other' }>,
+  ): Promise<MetadataAnswer> {
+    const { properties } = statement;
+    const answered = (rows: unknown[][]) => ({ rows, detail: 'Answered from the catalog.' });
+    switch (parsed.kind) {
+      case 'show-catalogs':
+        return answered(
+          [[env.environment.name, env.environment.id]].filter(([name]) => matchesLike(name!, parsed.like)),
+        );
+      case 'show-current-catalog':
+        return answered([[this.environments.currentCatalog(env, properties)]]);
+      case 'show-databases':
+        if (parsed.catalog !== undefined && !isThisCatalog(env, parsed.catalog))
+          throw catalogNotFound(env, parsed.catalog);
+        return answered(
+          env.clusters.filter((c) => matchesLike(c.name, parsed.like)).map((c) => [c.name, c.id]),
+        );
+      case 'show-current-database': {
+        const current = this.environments.currentDatabase(env, properties);
+        if (!current) throw noCurrentDatabase('SHOW CURRENT DATABASE');
+        return answered([[current.name]]);
+      }
+      case 'show-tables':
+      case 'show-views': {
+        const database = this.database(statement, env, parsed.database);
+        if (parsed.kind === 'show-views') return answered([]);
+        const names = await this.environments.tableNames(database);
+        return answered(names.filter((name) => matchesLike(name, parsed.like)).map((name) => [name]));
+      }
+      case 'show-columns':
+      case 'describe':
+      case 'show-create-table': {
+        const resolved = this.environments.resolveParts(env, properties, parsed.table);
+        const table = await this.environments.table(resolved.cluster, resolved.topic);
+        if (!table) throw missingTable(resolved.database, resolved.topic);
+        if (parsed.kind === 'show-create-table') {
+          const ddl = renderShowCreateTable(table.definition, {
+            catalog: resolved.catalog,
+            database: resolved.database,
+            options: tableOptionsOfTopic(table.description.config),
+          });
+          return answered([[ddl]]);
+        }
+        const extended = parsed.kind === 'describe' && parsed.extended;
+        const like = parsed.kind === 'show-columns' ? parsed.like : undefined;
+        return answered(
+          describeRows(table.definition, extended)
+            .filter((row) => matchesLike(row.name, like))
+            .map((row) => [row.name, row.type, row.null, row.key, row.extras, row.watermark]),
+        );
+      }
+    }
+  }
+
+  /** `FROM [catalog.]database`, else the current database */
+  private database(statement: StatementRecord, env: EnvironmentCatalog, path: string[] | undefined) {
+    if (!path) {
+      const current = this.environments.currentDatabase(env, statement.properties);
+      if (!current) throw noCurrentDatabase('SHOW TABLES');
+      return current.cluster;
+    }
+    // a database path resolves like a table path one level up
+    const resolved = this.environments.resolveParts(env, statement.properties, [...path, 'x']);
+    return resolved.cluster;
+  }
+}
+
+export const missingTable = (database: string, topic: string) =>
+  new RiffleError('TABLE_NOT_FOUND', 'invalid', `No table ${topic} in database ${database}.`, {
+    database,
+    table: topic,
+  });
+
+const catalogNotFound = (env: EnvironmentCatalog, name: string) =>
+  new RiffleError(
+    'CATALOG_NOT_FOUND',
+    'invalid',
+    `No catalog ${name}: only ${env.environment.id} (this environment, also called ${env.environment.name}) is available.`,
+  );
+
+const noCurrentDatabase = (what: string) =>
+  new RiffleError(
+    'DATABASE_NOT_SET',
+    'invalid',
+    `${what} needs a database: set sql.current-database in spec.properties, or name one (FROM database).`,
+  );

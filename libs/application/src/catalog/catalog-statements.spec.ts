@@ -1,0 +1,340 @@
+import { type RegistrySchema, RiffleError } from '@riffle/domain';
+import type { IdentityRepository } from '../identity/identity.ports';
+import type {
+  ResultRow,
+  StatementRecord,
+  StatementRepository,
+  StatusPatch,
+} from '../statements/statement.ports';
+import { AnswerMetadataStatement } from './answer-metadata-statement.use-case';
+import {
+  type KafkaClusterRecord,
+  type KafkaClusterRepository,
+  type NewTopic,
+  TopicCatalog,
+  type TopicDescription,
+} from './catalog.ports';
+import { PrepareStatementTables } from './prepare-statement-tables';
+
+const ORDER_VALUE: RegistrySchema = {
+  format: 'AVRO',
+  schema: JSON.stringify({
+    type: 'record',
+    name: 'Order',
+    fields: [
+      { name: 'id', type: 'long' },
+      { name: 'customer', type: 'string' },
+    ],
+  }),
+};
+
+/** Kafka and the registry in memory; `fail` makes the next call throw. */
+class FakeTopicCatalog extends TopicCatalog {
+  readonly topics = new Map<string, { partitions: number; config: Record<string, string> }>();
+  readonly subjects = new Map<string, RegistrySchema[]>();
+  readonly calls: string[] = [];
+  fail: RiffleError | undefined;
+  /** subjects whose compatibility refuses any new schema */
+  readonly strict = new Set<string>();
+
+  async listTopics() {
+    this.maybeFail();
+    return [...this.topics.keys()];
+  }
+  async describeTopic(_: KafkaClusterRecord, topic: string): Promise<TopicDescription | undefined> {
+    this.maybeFail();
+    const found = this.topics.get(topic);
+    if (!found) return undefined;
+    const keySchema = this.subjects.get(`${topic}-key`)?.at(-1);
+    const valueSchema = this.subjects.get(`${topic}-value`)?.at(-1);
+    return {
+      partitions: found.partitions,
+      compacted: (found.config['cleanup.policy'] ?? '').includes('compact'),
+      config: found.config,
+      ...(keySchema ? { keySchema } : {}),
+      ...(valueSchema ? { valueSchema } : {}),
+    };
+  }
+  async createTopic(_: KafkaClusterRecord, topic: NewTopic) {
+    this.maybeFail();
+    this.calls.push(`createTopic ${topic.topic} ${topic.partitions}`);
+    if (this.topics.has(topic.topic)) return false;
+    this.topics.set(topic.topic, { partitions: topic.partitions, config: topic.config });
+    return true;
+  }
+  async registerSchema(_: KafkaClusterRecord, subject: string, schema: RegistrySchema) {
+    this.maybeFail();
+    this.calls.push(`registerSchema ${subject}`);
+    if (this.strict.has(subject))
+      throw new RiffleError('SCHEMA_INCOMPATIBLE', 'conflict', `incompatible ${subject}`);
+    this.subjects.set(subject, [...(this.subjects.get(subject) ?? []), schema]);
+    return this.subjects.size;
+  }
+  async deleteSubject(_: KafkaClusterRecord, subject: string) {
+    this.calls.push(`deleteSubject ${subject}`);
+    return this.subjects.delete(subject);
+  }
+  async deleteTopic(_: KafkaClusterRecord, topic: string) {
+    this.calls.push(`deleteTopic ${topic}`);
+    return this.topics.delete(topic);
+  }
+  async check() {}
+
+  private maybeFail() {
+    const error = this.fail;
+    this.fail = undefined;
+    if (error) throw error;
+  }
+}
+
+const cluster: KafkaClusterRecord = {
+  id: 'lkc-1',
+  organizationId: 'org-1',
+  environmentId: 'env-1',
+  name: 'main',
+  bootstrapServers: 'kafka:9092',
+  schemaRegistryUrl: 'http://registry:8081',
+  createdAt: new Date(0),
+};
+const identities = {
+  findEnvironment: async (org: string, env: string) =>
+    org === 'org-1' && env === 'env-1'
+      ? { id: 'env-1', organizationId: 'org-1', name: 'default', createdAt: new Date(0) }
+      : undefined,
+} as unknown as IdentityRepository;
+const clusters = {
+  list: async (org: string, env: string) => (org === 'org-1' && env === 'env-1' ? [cluster] : []),
+} as unknown as KafkaClusterRepository;
+
+/** what the use case wrote for one statement */
+class RecordingStatements {
+  pages: { page: number; rows: ResultRow[]; last: boolean }[] = [];
+  statuses: StatusPatch[] = [];
+  exceptions: { name: string; message: string }[] = [];
+
+  asRepository(): StatementRepository {
+    return {
+      appendResultPage: async (_: string, page: number, rows: ResultRow[], last: boolean) => {
+        this.pages.push({ page, rows, last });
+      },
+      recordStatus: async (_: string, patch: StatusPatch) => {
+        this.statuses.push(patch);
+      },
+      addException: async (_: string, name: string, message: string) => {
+        this.exceptions.push({ name, message });
+      },
+    } as unknown as StatementRepository;
+  }
+
+  get phase() {
+    return this.statuses.at(-1)?.phase;
+  }
+  get rows() {
+    return this.pages.flatMap((p) => p.rows.map((r) => r.row));
+  }
+}
+
+const statement = (sql: string, sqlKind: string, properties: Record<string, string> = {}) =>
+  ({
+    uid: 'uid-1',
+    organizationId: 'org-1',
+    environmentId: 'env-1',
+    statement: sql,
+    sqlKind,
+    properties,
+  }) as StatementRecord;
+
+function setUp() {
+  const topics = new FakeTopicCatalog();
+  topics.topics.set('orders', {
+    partitions: 2,
+    config: { 'cleanup.policy': 'delete', 'retention.ms': '604800000' },
+  });
+  topics.subjects.set('orders-value', [ORDER_VALUE]);
+  for (const internal of ['__consumer_offsets', '_schemas', 'riffle.usage'])
+    topics.topics.set(internal, { partitions: 1, config: {} });
+  const tables = new PrepareStatementTables(identities, clusters, topics);
+  const recorded = new RecordingStatements();
+  const answer = (sql: string, kind: string, properties: Record<string, string> = {}) =>
+    new AnswerMetadataStatement(recorded.asRepository(), tables.environments).execute(
+      statement(sql, kind, properties),
+    );
+  return { topics, tables, recorded, answer };
+}
+
+describe('PrepareStatementTables', () => {
+  it('declares the environment, its database and each table with the options Riffle injects', async () => {
+    const { tables } = setUp();
+    const setup = await tables.execute(
+      statement('SELECT id FROM orders', 'SELECT', { 'sql.tables.scan.bounded.mode': 'latest-offset' }),
+    );
+    expect(setup.slice(0, 5)).toEqual([
+      "SET 'table.column-expansion-strategy' = 'EXCLUDE_ALIASED_VIRTUAL_METADATA_COLUMNS;EXCLUDE_DEFAULT_VIRTUAL_METADATA_COLUMNS'",
+      "CREATE CATALOG `env-1` WITH ('type' = 'generic_in_memory')",
+      'CREATE DATABASE `env-1`.`main`',
+      'USE CATALOG `env-1`',
+      'USE `main`',
+    ]);
+    const ddl = setup[5]!;
+    expect(ddl).toMatch(
+      /^CREATE TABLE `env-1`\.`main`\.`orders` \(\n {2}`id` BIGINT NOT NULL,\n {2}`customer` STRING NOT NULL,/,
+    );
+    expect(ddl).toContain("`$rowtime` TIMESTAMP_LTZ(3) NOT NULL METADATA FROM 'timestamp' VIRTUAL");
+    for (const option of [
+      "'properties.bootstrap.servers' = 'kafka:9092'",
+      "'properties.group.id' = 'riffle-uid-1'",
+      "'scan.startup.mode' = 'earliest-offset'",
+      "'scan.bounded.mode' = 'latest-offset'",
+      "'sink.delivery-guarantee' = 'exactly-once'",
+      "'sink.transactional-id-prefix' = 'riffle-uid-1-orders'",
+      "'value.avro-confluent.url' = 'http://registry:8081'",
+    ])
+      expect(ddl).toContain(option);
+    expect(ddl).not.toContain("'key.format'");
+  });
+
+  it('accepts the catalog by environment name and the database by cluster id, as written', async () => {
+    const { tables } = setUp();
+    const setup = await tables.execute(statement('SELECT * FROM `default`.`lkc-1`.orders', 'SELECT'));
+    expect(setup).toContain("CREATE CATALOG `default` WITH ('type' = 'generic_in_memory')");
+    expect(setup).toContain('CREATE DATABASE `default`.`lkc-1`');
+    expect(setup.at(-1)).toMatch(/^CREATE TABLE `default`\.`lkc-1`\.`orders`/);
+  });
+
+  it.each([
+    ['SELECT * FROM other.main.orders', /only catalog env-1/],
+    ['SELECT * FROM nowhere.orders', /no Kafka cluster named nowhere/],
+    ['SELECT * FROM missing', /no topic named missing/],
+  ])('refuses %s with TABLE_NOT_FOUND', async (sql, message) => {
+    const { tables } = setUp();
+    await expect(tables.execute(statement(sql, 'SELECT'))).rejects.toMatchObject({
+      code: 'TABLE_NOT_FOUND',
+      message: expect.stringMatching(message),
+    });
+  });
+
+  it('refuses CREATE TABLE … AS SELECT for now', async () => {
+    const { tables } = setUp();
+    await expect(
+      tables.execute(
+        statement("CREATE TABLE t2 WITH ('a' = 'b') AS SELECT * FROM orders", 'CREATE_TABLE_AS'),
+      ),
+    ).rejects.toMatchObject({ code: 'NOT_SUPPORTED_YET' });
+  });
+
+  it('needs nothing for a statement without tables', async () => {
+    expect(await setUp().tables.execute(statement('SELECT 1', 'SELECT'))).toEqual([]);
+  });
+});
+
+describe('AnswerMetadataStatement', () => {
+  it('answers catalog statements and leaves SET, EXPLAIN, SHOW FUNCTIONS to Flink', () => {
+    const answers = (sql: string, kind: string) =>
+      AnswerMetadataStatement.answers({ statement: sql, sqlKind: kind });
+    expect(answers('SHOW TABLES', 'SHOW')).toBe(true);
+    expect(answers('SHOW JOBS', 'SHOW')).toBe(true);
+    expect(answers('DESCRIBE t', 'DESCRIBE')).toBe(true);
+    expect(answers('CREATE TABLE t (a INT)', 'CREATE_TABLE')).toBe(true);
+    expect(answers('SHOW FUNCTIONS', 'SHOW')).toBe(false);
+    expect(answers("SET 'a' = 'b'", 'SET')).toBe(false);
+    expect(answers('EXPLAIN SELECT 1', 'EXPLAIN')).toBe(false);
+    expect(answers('SELECT 1', 'SELECT')).toBe(false);
+  });
+
+  it('lists catalogs, databases and tables without internal topics', async () => {
+    const { recorded, answer } = setUp();
+    await answer('SHOW CATALOGS', 'SHOW');
+    await answer('SHOW DATABASES', 'SHOW');
+    await answer('SHOW TABLES', 'SHOW');
+    await answer('SHOW CURRENT CATALOG', 'SHOW');
+    expect(recorded.rows).toEqual([['default', 'env-1'], ['main', 'lkc-1'], ['orders'], ['env-1']]);
+    expect(recorded.pages.every((p) => p.last)).toBe(true);
+    expect(recorded.statuses.map((s) => s.phase)).toEqual([
+      'COMPLETED',
+      'COMPLETED',
+      'COMPLETED',
+      'COMPLETED',
+    ]);
+  });
+
+  it('describes a table and shows its CREATE TABLE with user options only', async () => {
+    const { recorded, answer } = setUp();
+    await answer('DESCRIBE orders', 'DESCRIBE');
+    expect(recorded.rows).toEqual([
+      ['id', 'BIGINT', false, null, null, null],
+      ['customer', 'STRING', false, null, null, null],
+    ]);
+    recorded.pages = [];
+    await answer('DESCRIBE EXTENDED main.orders', 'DESCRIBE');
+    expect(recorded.rows.map((r) => r[0])).toEqual([
+      'id',
+      'customer',
+      '$rowtime',
+      '$partition',
+      '$offset',
+      '$headers',
+    ]);
+    recorded.pages = [];
+    await answer('SHOW CREATE TABLE orders', 'SHOW_CREATE_TABLE');
+    const [[ddl]] = recorded.rows as [[string]];
+    expect(ddl).toContain('CREATE TABLE `env-1`.`main`.`orders` (');
+    expect(ddl).toContain("'kafka.retention.time' = '7 d'");
+    expect(ddl).not.toContain('kafka:9092');
+  });
+
+  it('creates a table: schemas first, then the topic', async () => {
+    const { topics, recorded, answer } = setUp();
+    await answer(
+      "CREATE TABLE totals (customer STRING, total DOUBLE, PRIMARY KEY (customer) NOT ENFORCED) WITH ('kafka.partitions' = '3')",
+      'CREATE_TABLE',
+    );
+    expect(recorded.phase).toBe('COMPLETED');
+    expect(topics.calls).toEqual([
+      'registerSchema totals-key',
+      'registerSchema totals-value',
+      'createTopic totals 3',
+    ]);
+    expect(topics.topics.get('totals')?.config).toEqual({ 'cleanup.policy': 'compact' });
+    expect(recorded.statuses.at(-1)?.detail).toMatch(/3 partitions \(cleanup.policy compact, upsert\)/);
+  });
+
+  it.each([
+    ['CREATE TABLE orders (id BIGINT)', 'CREATE_TABLE', 'TABLE_EXISTS'],
+    ['CREATE TABLE strict (id BIGINT)', 'CREATE_TABLE', 'SCHEMA_INCOMPATIBLE'],
+    ["CREATE TABLE t (id BIGINT) WITH ('connector' = 'x')", 'CREATE_TABLE', 'INVALID_TABLE_OPTION'],
+    ["ALTER TABLE orders SET ('a' = 'b')", 'ALTER_TABLE', 'NOT_SUPPORTED_YET'],
+    ['DROP TABLE nothing', 'DROP_TABLE', 'TABLE_NOT_FOUND'],
+    ['DROP TABLE _schemas', 'DROP_TABLE', 'TABLE_NOT_FOUND'],
+    ['DESCRIBE nothing', 'DESCRIBE', 'TABLE_NOT_FOUND'],
+    ['SHOW JOBS', 'SHOW', 'NOT_SUPPORTED'],
+    ['USE main', 'USE', 'NOT_SUPPORTED'],
+    ['CREATE VIEW v AS SELECT 1', 'CREATE_VIEW', 'NOT_SUPPORTED_YET'],
+  ])('fails %s (%s) with %s', async (sql, kind, code) => {
+    const { topics, recorded, answer } = setUp();
+    topics.strict.add('strict-value');
+    await answer(sql, kind);
+    expect(recorded.phase).toBe('FAILED');
+    expect(recorded.exceptions.map((e) => e.name)).toEqual([code]);
+    expect(recorded.pages).toEqual([]);
+    expect(topics.calls.filter((c) => c.startsWith('createTopic'))).toEqual([]);
+  });
+
+  it('drops a table: the topic, then both subjects', async () => {
+    const { topics, recorded, answer } = setUp();
+    await answer('DROP TABLE IF EXISTS orders', 'DROP_TABLE');
+    expect(recorded.phase).toBe('COMPLETED');
+    expect(topics.calls).toEqual([
+      'deleteTopic orders',
+      'deleteSubject orders-key',
+      'deleteSubject orders-value',
+    ]);
+    expect(topics.topics.has('orders')).toBe(false);
+  });
+
+  it('rethrows an unreachable Kafka so the reconcile queue retries', async () => {
+    const { topics, recorded, answer } = setUp();
+    topics.fail = new RiffleError('KAFKA_UNAVAILABLE', 'unavailable', 'down');
+    await expect(answer('SHOW TABLES', 'SHOW')).rejects.toMatchObject({ code: 'KAFKA_UNAVAILABLE' });
+    expect(recorded.statuses).toEqual([]);
+  });
+});

@@ -1,0 +1,97 @@
+import { isInternalTopic, parseCreateTable, planCreateTable, RiffleError } from '@riffle/domain';
+import type { StatementRecord } from '../statements/statement.ports';
+import type { EnvironmentCatalog, EnvironmentTables } from './environment-tables';
+
+/** answered by a DDL statement: no rows, what was done */
+export interface DdlAnswer {
+  rows: unknown[][];
+  detail: string;
+}
+
+/**
+ * CREATE TABLE and DROP TABLE on Kafka and the registry (DESIGN §4). CREATE registers the schemas first,
+ * then creates the topic, so a schema the registry refuses (incompatible with what a subject already holds,
+ * invalid) leaves no topic behind; DROP deletes the topic, then both subjects.
+ */
+export class TableDdl {
+  constructor(private readonly environments: EnvironmentTables) {}
+
+  async create(statement: StatementRecord): Promise<DdlAnswer> {
+    const parsed = parseCreateTable(statement.statement);
+    if (parsed.query !== undefined) {
+      throw new RiffleError(
+        'NOT_SUPPORTED_YET',
+        'invalid',
+        'CREATE TABLE … AS SELECT cannot create its table from the catalog yet: create the table first, then INSERT INTO it.',
+      );
+    }
+    const plan = planCreateTable(parsed);
+    const env = await this.environments.open(statement.organizationId, statement.environmentId);
+    const { cluster, database, topic } = this.environments.resolveParts(
+      env,
+      statement.properties,
+      parsed.path,
+    );
+    const { topics } = this.environments;
+    const exists = () =>
+      parsed.ifNotExists
+        ? { rows: [], detail: `Table ${topic} already exists in database ${database}; nothing changed.` }
+        : tableExists(database, topic);
+    if ((await topics.listTopics(cluster)).includes(topic)) return exists();
+
+    const keyId = plan.keySchema
+      ? await topics.registerSchema(cluster, `${topic}-key`, { format: 'AVRO', schema: plan.keySchema })
+      : undefined;
+    const valueId = await topics.registerSchema(cluster, `${topic}-value`, {
+      format: 'AVRO',
+      schema: plan.valueSchema,
+    });
+    const created = await topics.createTopic(cluster, {
+      topic,
+      partitions: plan.partitions,
+      config: plan.topicConfig,
+    });
+    if (!created) return exists();
+    const schemas = [
+      ...(keyId === undefined ? [] : [`${topic}-key (id ${keyId})`]),
+      `${topic}-value (id ${valueId})`,
+    ];
+    return {
+      rows: [],
+      detail: `Created table ${topic} in database ${database}: a topic with ${plan.partitions} partitions (cleanup.policy ${plan.topicConfig['cleanup.policy']}, ${plan.changelogMode}) and the schemas ${schemas.join(' and ')}.`,
+    };
+  }
+
+  async drop(
+    statement: StatementRecord,
+    env: EnvironmentCatalog,
+    path: string[],
+    ifExists: boolean,
+  ): Promise<DdlAnswer> {
+    const { cluster, database, topic } = this.environments.resolveParts(env, statement.properties, path);
+    const deleted = !isInternalTopic(topic) && (await this.environments.topics.deleteTopic(cluster, topic));
+    if (!deleted) {
+      if (ifExists)
+        return { rows: [], detail: `No table ${topic} in database ${database}; nothing changed.` };
+      throw new RiffleError('TABLE_NOT_FOUND', 'invalid', `No table ${topic} in database ${database}.`, {
+        database,
+        table: topic,
+      });
+    }
+    for (const side of ['key', 'value'])
+      await this.environments.topics.deleteSubject(cluster, `${topic}-${side}`);
+    return {
+      rows: [],
+      detail: `Dropped table ${topic} from database ${database}: deleted the topic and its subjects ${topic}-key and ${topic}-value.`,
+    };
+  }
+}
+
+const tableExists = (database: string, topic: string): never => {
+  throw new RiffleError(
+    'TABLE_EXISTS',
+    'conflict',
+    `Table ${topic} already exists in database ${database} (the topic exists); drop it first or use CREATE TABLE IF NOT EXISTS.`,
+    { database, table: topic },
+  );
+};

@@ -1,0 +1,123 @@
+import {
+  type AutoscalerOptions,
+  classifyStatement,
+  decideScaling,
+  type ScalingDecision,
+  type ScalingState,
+  type VertexMetrics,
+} from '@riffle/domain';
+import type { KafkaClusterRecord, KafkaClusterRepository, TopicCatalog } from '../catalog/catalog.ports';
+import type { StatementEngine } from '../statements/statement-engine.port';
+import type { ScalingStatus, StatementRecord, StatementRepository } from '../statements/statement.ports';
+import type { PoolAdmission } from './compute-pool.ports';
+
+export interface AutoscalerSettings extends AutoscalerOptions {
+  /** how often a running statement's metrics are evaluated */
+  intervalMs: number;
+}
+
+/** what the autoscaler keeps in `status.scaling_status` besides what users see */
+interface SavedScaling extends ScalingStatus {
+  history?: ScalingState;
+  last_rescale_ms?: number;
+}
+
+/** Every decision that rescales, with its inputs and reason (the `scaling_decisions` table). */
+export abstract class ScalingDecisionLog {
+  abstract record(statementUid: string, fromCfu: number, decision: ScalingDecision): Promise<void>;
+}
+
+/**
+ * One autoscaler tick for one running background statement (DESIGN §5): read the job's vertex metrics
+ * and the sources' backlog, decide with the pure `decideScaling`, rescale in place through the adaptive
+ * scheduler, record the decision. The CFUs billed follow from the job's slots, observed by reconcile.
+ */
+export class AutoscaleStatement {
+  private readonly lastEvaluated = new Map<string, number>();
+  private readonly partitionsByStatement = new Map<string, Promise<Map<string, number>>>();
+
+  constructor(
+    private readonly engine: StatementEngine,
+    private readonly statements: StatementRepository,
+    private readonly admission: PoolAdmission,
+    private readonly clusters: KafkaClusterRepository,
+    private readonly topics: TopicCatalog,
+    private readonly decisions: ScalingDecisionLog,
+    private readonly settings: AutoscalerSettings,
+  ) {}
+
+  async execute(statement: StatementRecord, nowMs = Date.now()): Promise<ScalingDecision | undefined> {
+    if (statement.executionMode !== 'background' || statement.phase !== 'RUNNING' || !statement.jobId) return;
+    if (nowMs - (this.lastEvaluated.get(statement.uid) ?? 0) < this.settings.intervalMs) return;
+    this.lastEvaluated.set(statement.uid, nowMs);
+
+    const saved = statement.scalingStatus as SavedScaling;
+    const metrics = await this.engine.scalingMetrics(statement.jobId);
+    const partitions = await this.sourcePartitions(statement);
+    const vertices: VertexMetrics[] = metrics.vertices.map(({ name, ...v }) => {
+      const topic = [...partitions.keys()].find((t) => name.includes(t));
+      const count = topic
+        ? partitions.get(topic)
+        : partitions.size
+          ? Math.min(...partitions.values())
+          : undefined;
+      return v.isSource && count !== undefined ? { ...v, partitions: count } : v;
+    });
+    const decision = decideScaling({
+      nowMs,
+      statement: {
+        currentParallelism: statement.currentCfu,
+        lastRescaleMs: saved.last_rescale_ms ?? null,
+        startedMs: metrics.startedMs,
+      },
+      vertices,
+      sourceLag: metrics.sourceLag,
+      poolFreeCfu: await this.admission.freeCfu(statement),
+      history: saved.history ?? null,
+      options: this.settings,
+    });
+    const rescales = decision.action !== 'none' && decision.perVertex !== undefined;
+    if (rescales) {
+      await this.engine.rescale(statement.jobId, decision.perVertex!);
+      await this.decisions.record(statement.uid, statement.currentCfu, decision);
+    }
+    await this.statements.recordScaling(statement.uid, {
+      scaling_state: decision.scalingState,
+      reason: decision.reason,
+      last_updated: new Date(nowMs).toISOString(),
+      history: decision.history,
+      ...(rescales
+        ? { last_rescale_ms: nowMs }
+        : saved.last_rescale_ms
+          ? { last_rescale_ms: saved.last_rescale_ms }
+          : {}),
+    } as SavedScaling);
+    return decision;
+  }
+
+  /** partitions of the topics the statement reads, by topic name (looked up once per statement) */
+  private sourcePartitions(statement: StatementRecord): Promise<Map<string, number>> {
+    let found = this.partitionsByStatement.get(statement.uid);
+    if (!found) {
+      found = this.lookUpPartitions(statement).catch(() => new Map<string, number>());
+      this.partitionsByStatement.set(statement.uid, found);
+    }
+    return found;
+  }
+
+  private async lookUpPartitions(statement: StatementRecord): Promise<Map<string, number>> {
+    const clusters = await this.clusters.list(statement.organizationId, statement.environmentId);
+    const result = new Map<string, number>();
+    for (const reference of classifyStatement(statement.statement).tablesRead) {
+      const parts = reference.split('.').map((p) => p.replace(/`/g, ''));
+      const topic = parts.at(-1)!;
+      const cluster: KafkaClusterRecord | undefined =
+        parts.length >= 2
+          ? clusters.find((c) => c.name === parts.at(-2) || c.id === parts.at(-2))
+          : clusters[0];
+      const description = cluster && (await this.topics.describeTopic(cluster, topic));
+      if (description) result.set(topic, description.partitions);
+    }
+    return result;
+  }
+}
