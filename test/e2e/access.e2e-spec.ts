@@ -249,6 +249,23 @@ describe('access control', () => {
     expect(escalate.status).toBe(403);
   });
 
+  it('runs a statement as its principal: the principal’s roles decide what it may read and write', async () => {
+    const viewer = await member('Viewer');
+    const submit = (name: string, statement: string, principal?: string) =>
+      http()
+        .post(admin.statementsPath)
+        .set('authorization', admin.authorization)
+        .send({ name, spec: { statement, stopped: true, ...(principal ? { principal } : {}) } });
+    const write = await submit('as-viewer-write', 'INSERT INTO sink_t SELECT * FROM source_t', viewer.sa);
+    expect(write.status).toBe(403);
+    expect(write.body.code).toBe('PRINCIPAL_NOT_ALLOWED');
+    expect(write.body.detail).toMatch(/may not write/);
+    await submit('as-viewer-read', 'SELECT * FROM source_t', viewer.sa).expect(201);
+    const nobody = await submit('as-nobody', 'SELECT 1', 'sa-nobody');
+    expect(nobody.status).toBe(400);
+    expect(nobody.body.code).toBe('PRINCIPAL_NOT_FOUND');
+  });
+
   it('revokes a key and removes a role with immediate effect', async () => {
     const viewer = await member('Viewer');
     await http().get(admin.statementsPath).set('authorization', viewer.authorization).expect(200);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { assertStatementName, classifyStatement, RiffleError } from '@riffle/domain';
+import { assertStatementName, classifyStatement, isAllowed, RiffleError, rolesFor } from '@riffle/domain';
 import type { ComputePoolRepository } from '../compute/compute-pool.ports';
 import { poolNotFound } from '../compute/compute-pools.use-case';
 import type { IdentityRepository } from '../identity/identity.ports';
@@ -100,6 +100,8 @@ export class SubmitStatement {
         `This environment already has ${this.limits.maxStatementsPerEnvironment} statements, its quota; delete statements you no longer need.`,
       );
     }
+    const runAs = (spec.principal as string | undefined) ?? principal.serviceAccountId;
+    await this.checkPrincipal(scope, runAs, classification);
     const poolId = await this.pool(scope, spec.compute_pool_id as string | null | undefined);
     const record = await this.statements.insert({
       uid: randomUUID(),
@@ -108,7 +110,7 @@ export class SubmitStatement {
       statement: classification.normalized,
       properties: stringMap(spec.properties, 'spec.properties', ALLOWED_STATEMENT_PROPERTIES),
       computePoolId: poolId,
-      principal: (spec.principal as string | undefined) ?? principal.serviceAccountId,
+      principal: runAs,
       labels: stringMap(request.metadata?.labels, 'metadata.labels'),
       stopped: spec.stopped === true,
       sqlKind: classification.sqlKind,
@@ -136,5 +138,38 @@ export class SubmitStatement {
     const pool = await this.pools.find(scope.organizationId, id);
     if (!pool || pool.environmentId !== scope.environmentId) throw poolNotFound(id);
     return pool.id;
+  }
+
+  /**
+   * A statement runs as its principal (a service account of the organization): the principal's roles in
+   * the environment decide what the statement may read and write, whoever submits it.
+   */
+  private async checkPrincipal(
+    scope: { organizationId: string; environmentId: string },
+    serviceAccountId: string,
+    classification: { tablesRead: string[]; tablesWritten: string[]; sqlKind: string },
+  ): Promise<void> {
+    const account = await this.identities.findServiceAccount(scope.organizationId, serviceAccountId);
+    if (!account)
+      throw new RiffleError(
+        'PRINCIPAL_NOT_FOUND',
+        'invalid',
+        `spec.principal ${serviceAccountId} is not a service account of this organization.`,
+      );
+    const bindings = await this.identities.listRoleBindings(scope.organizationId, { serviceAccountId });
+    const writes =
+      classification.tablesWritten.length > 0 || /^(CREATE|DROP|ALTER)_TABLE/.test(classification.sqlKind);
+    const missing = [
+      ...(classification.tablesRead.length && !isAllowed(bindings, 'table.read', scope.environmentId)
+        ? ['read']
+        : []),
+      ...(writes && !isAllowed(bindings, 'table.write', scope.environmentId) ? ['write'] : []),
+    ];
+    if (missing.length)
+      throw new RiffleError(
+        'PRINCIPAL_NOT_ALLOWED',
+        'forbidden',
+        `The statement's principal ${serviceAccountId} may not ${missing.join(' or ')} tables in this environment; bind it a role that may (${rolesFor(missing.includes('write') ? 'table.write' : 'table.read').join(', ')}).`,
+      );
   }
 }

@@ -47,8 +47,10 @@ export const PERMISSIONS = {
     'BillingAdmin',
     'Viewer',
   ],
-  /** tables (topics) of the environment's Kafka clusters */
+  /** tables (topics) of the environment's Kafka clusters; also what a statement's principal may read */
   'table.read': ['OrgAdmin', 'EnvironmentAdmin', 'FlinkAdmin', 'FlinkDeveloper', 'Viewer'],
+  /** what a statement's principal may write to (INSERT, CREATE/DROP TABLE) */
+  'table.write': ['OrgAdmin', 'EnvironmentAdmin', 'FlinkAdmin', 'FlinkDeveloper'],
   /** costs and billing exports of the organization */
   'billing.read': ['OrgAdmin', 'BillingAdmin'],
   /** operational views such as the queue dashboard */
