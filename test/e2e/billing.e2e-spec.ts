@@ -21,7 +21,7 @@ const cfuSecondsToMs = (text: string) => {
 };
 
 /**
- * A statement runs for a while, is rescaled in place by Flink's adaptive scheduler, and stops. The
+ * A statement runs for a few minutes, is rescaled in place by Flink's adaptive scheduler, and stops. The
  * allocation ledger, the costs API, the CSV and JSON Lines exports, the statement's usage and the
  * CloudEvents on Kafka all agree to the CFU-millisecond.
  */
@@ -138,7 +138,13 @@ describe('billing', () => {
     const [job] = (await jobManager.findJobsByName(uid)).filter((j) => j.state === 'RUNNING');
     await jobManager.rescale(job!.jid, 2);
     const rescaled = await cfu(2);
-    await new Promise((r) => setTimeout(r, 5_000));
+    // a few minutes of running: the run crosses several minute boundaries before it stops
+    const [started] = await db.query(
+      'SELECT valid_from FROM allocation_ledger WHERE statement_uid = $1 ORDER BY seq LIMIT 1',
+      [uid],
+    );
+    const runFor = 150_000 - (Date.now() - (started as { valid_from: Date }).valid_from.getTime());
+    if (runFor > 0) await new Promise((r) => setTimeout(r, runFor));
     await request(riffle.api.getHttpServer())
       .put(statementPath)
       .set('authorization', tenant.authorization)
