@@ -144,13 +144,14 @@ export class ApiModule {
         useCase(ManageRoleBindings, [IdentityRepository]),
         {
           provide: SubmitStatement,
-          inject: [...statementPorts, StatementQueue, ComputePoolRepository],
+          inject: [...statementPorts, StatementQueue, ComputePoolRepository, KafkaClusterRepository],
           useFactory: (
             identities: IdentityRepository,
             statements: StatementRepository,
             queue: StatementQueue,
             pools: ComputePoolRepository,
-          ) => new SubmitStatement(identities, statements, queue, pools, config.api),
+            clusters: KafkaClusterRepository,
+          ) => new SubmitStatement(identities, statements, queue, pools, clusters, config.api),
         },
         {
           provide: ComputePoolRepository,

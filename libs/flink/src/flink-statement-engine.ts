@@ -74,9 +74,16 @@ export class FlinkStatementEngine extends StatementEngine {
     ]);
     return {
       startedMs: job['start-time'],
-      vertices: vertices.map(({ pendingRecords: _, ...v }) => ({
-        ...v,
+      vertices: vertices.map((v) => ({
+        id: v.id,
+        name: v.name,
+        parallelism: v.parallelism,
         maxParallelism: DEFAULT_MAX_PARALLELISM,
+        isSource: v.isSource,
+        busyTimeMsPerSecond: v.busyTimeMsPerSecond,
+        backPressuredTimeMsPerSecond: v.backPressuredTimeMsPerSecond,
+        numRecordsInPerSecond: v.numRecordsInPerSecond,
+        numRecordsOutPerSecond: v.numRecordsOutPerSecond,
       })),
       sourceLag: vertices.reduce((total, v) => total + v.pendingRecords, 0),
     };

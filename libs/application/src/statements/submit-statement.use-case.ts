@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { assertStatementName, classifyStatement, isAllowed, RiffleError, rolesFor } from '@riffle/domain';
+import {
+  assertStatementName,
+  checkSessionProperties,
+  checkStatementPolicy,
+  isAllowed,
+  RiffleError,
+  rolesFor,
+} from '@riffle/domain';
+import type { KafkaClusterRepository } from '../catalog/catalog.ports';
 import type { ComputePoolRepository } from '../compute/compute-pool.ports';
 import { poolNotFound } from '../compute/compute-pools.use-case';
 import type { IdentityRepository } from '../identity/identity.ports';
@@ -62,6 +70,7 @@ export class SubmitStatement {
     private readonly statements: StatementRepository,
     private readonly queue: StatementQueue,
     private readonly pools: ComputePoolRepository,
+    private readonly clusters: KafkaClusterRepository,
     private readonly limits: { maxStatementsPerEnvironment: number; defaultPoolMaxCfu: number },
   ) {}
 
@@ -91,7 +100,16 @@ export class SubmitStatement {
     if (spec.principal !== undefined && typeof spec.principal !== 'string') {
       throw invalid('INVALID_FIELD', 'spec.principal must be a service account id.');
     }
-    const classification = classifyStatement(spec.statement);
+    // the SQL policy (DESIGN §7) runs on the parsed statement before anything is stored or reaches Flink:
+    // the environment is the only catalog, its Kafka clusters (by name or id) the only databases
+    const clusters = await this.clusters.list(scope.organizationId, scope.environmentId);
+    const policy = {
+      catalog: scope.environmentId,
+      databases: clusters.flatMap((c) => [c.name, c.id]),
+    };
+    const classification = checkStatementPolicy(spec.statement, policy);
+    const properties = stringMap(spec.properties, 'spec.properties', ALLOWED_STATEMENT_PROPERTIES);
+    checkSessionProperties(properties, policy);
     // a soft quota: concurrent submissions may overshoot it by a few, never by many
     if ((await this.statements.countInEnvironment(scope)) >= this.limits.maxStatementsPerEnvironment) {
       throw new RiffleError(
@@ -108,7 +126,7 @@ export class SubmitStatement {
       ...scope,
       name,
       statement: classification.normalized,
-      properties: stringMap(spec.properties, 'spec.properties', ALLOWED_STATEMENT_PROPERTIES),
+      properties,
       computePoolId: poolId,
       principal: runAs,
       labels: stringMap(request.metadata?.labels, 'metadata.labels'),

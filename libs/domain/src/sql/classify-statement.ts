@@ -1,18 +1,38 @@
 import type { SqlStatementContext } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser';
 import type { ExecutionMode } from '../statements/statement';
+import { PredictionBudgetExceeded } from './bounded-prediction';
 import { findLexicalProblems } from './flink-lexical-checks';
-import { type LexedToken, type ParsedFlinkSql, parseFlinkSql } from './parse-flink-sql';
+import { type LexedToken, type ParsedFlinkSql, parseFlinkSql, parseTreeDepth } from './parse-flink-sql';
+import { scanSqlText, type SqlTextScan } from './scan-sql-text';
 import {
-  MAX_STATEMENT_BYTES,
   sqlEmptyError,
   sqlMultipleStatementsError,
   sqlSyntaxError,
   sqlTooComplexError,
   sqlTooLargeError,
 } from './sql-errors';
+import {
+  MAX_FULL_CONTEXT_CONFIGS,
+  MAX_LL_RETRY_TOKENS,
+  MAX_PARSE_TREE_DEPTH,
+  MAX_PREDICTION_CLOSURES,
+  MAX_PREDICTION_STEPS,
+  MAX_SQL_NESTING,
+  MAX_SQL_TOKENS,
+  MAX_STATEMENT_BYTES,
+} from './sql-limits';
 import { hintsOf, isHint, propertiesOf, type SqlProperty } from './statement-properties';
 import { EXECUTION_MODE_BY_KIND, type SqlKind, sqlKindOf } from './statement-kind';
 import { tableReferencesOf } from './table-references';
+
+const PARSE_LIMITS = {
+  prediction: {
+    steps: MAX_PREDICTION_STEPS,
+    closures: MAX_PREDICTION_CLOSURES,
+    fullContextConfigs: MAX_FULL_CONTEXT_CONFIGS,
+  },
+  maxLlRetryTokens: MAX_LL_RETRY_TOKENS,
+};
 
 export interface StatementClassification {
   sqlKind: SqlKind;
@@ -31,22 +51,59 @@ export interface StatementClassification {
 /**
  * Checks that `sql` is exactly one Flink SQL statement that dt-sql-parser's Flink grammar accepts, and says
  * what kind it is, which tables it touches and what it sets. Throws RiffleError: SQL_TOO_LARGE, SQL_EMPTY,
- * SQL_SYNTAX_ERROR, SQL_MULTIPLE_STATEMENTS, SQL_TOO_COMPLEX. Whether the statement is *allowed* is for the
- * security policy to decide from the classification.
+ * SQL_TOO_COMPLEX, SQL_SYNTAX_ERROR, SQL_MULTIPLE_STATEMENTS. Whether the statement is *allowed* is for the
+ * security policy (policy/check-statement-policy.ts) to decide.
  */
 export function classifyStatement(sql: string): StatementClassification {
+  return analyzeStatement(sql).classification;
+}
+
+/** A classification with the parse it came from, for the security policy. */
+export interface AnalyzedStatement {
+  classification: StatementClassification;
+  statement: SqlStatementContext;
+  /** the statement's tokens, comments included */
+  tokens: readonly LexedToken[];
+  scan: SqlTextScan;
+}
+
+/**
+ * classifyStatement, keeping the parse tree and the text scan; `beforeParse` may refuse the text from its
+ * scan before the parser sees it.
+ */
+export function analyzeStatement(sql: string, beforeParse?: (scan: SqlTextScan) => void): AnalyzedStatement {
   const sizeBytes = Buffer.byteLength(sql, 'utf8');
   if (sizeBytes > MAX_STATEMENT_BYTES) throw sqlTooLargeError(sizeBytes);
   if (sql.trim() === '') throw sqlEmptyError();
+  const scan = scanSqlText(sql);
+  beforeParse?.(scan);
+  if (scan.maxNesting > MAX_SQL_NESTING) {
+    throw sqlTooComplexError({ measure: 'nesting', limit: MAX_SQL_NESTING, actual: scan.maxNesting });
+  }
+  if (scan.tokenCount > MAX_SQL_TOKENS) {
+    throw sqlTooComplexError({ measure: 'tokens', limit: MAX_SQL_TOKENS, actual: scan.tokenCount });
+  }
 
   try {
-    const parsed = parseFlinkSql(sql);
+    const parsed = parseFlinkSql(sql, PARSE_LIMITS);
     const lexicalProblems = findLexicalProblems(parsed.tokens, sql);
     // a lexical problem is the root cause; the parser's complaints about the same spot only confuse
     const problems = lexicalProblems.length > 0 ? lexicalProblems : parsed.parserProblems;
     if (problems.length > 0) throw sqlSyntaxError(problems);
-    return describeStatement(onlyStatementOf(parsed), parsed);
+    const statement = onlyStatementOf(parsed);
+    if (parseTreeDepth(statement) > MAX_PARSE_TREE_DEPTH) {
+      throw sqlTooComplexError({ measure: 'parse_tree_depth', limit: MAX_PARSE_TREE_DEPTH });
+    }
+    const tokens = tokensOfStatement(parsed.tokens, statement);
+    return { classification: describeStatement(statement, tokens, parsed), statement, tokens, scan };
   } catch (error) {
+    if (error instanceof PredictionBudgetExceeded) {
+      const closures = error.exceeded === 'closures';
+      throw sqlTooComplexError({
+        measure: closures ? 'lookahead_work' : 'prediction_steps',
+        limit: closures ? MAX_PREDICTION_CLOSURES : MAX_PREDICTION_STEPS,
+      });
+    }
     if (error instanceof RangeError) throw sqlTooComplexError();
     throw error;
   }
@@ -66,9 +123,12 @@ function onlyStatementOf(parsed: ParsedFlinkSql): SqlStatementContext {
   return first;
 }
 
-function describeStatement(statement: SqlStatementContext, parsed: ParsedFlinkSql): StatementClassification {
+function describeStatement(
+  statement: SqlStatementContext,
+  tokens: readonly LexedToken[],
+  parsed: ParsedFlinkSql,
+): StatementClassification {
   const sqlKind = sqlKindOf(statement);
-  const tokens = tokensOfStatement(parsed.tokens, statement);
   const [first, last] = [tokens[0], tokens.at(-1)];
   return {
     sqlKind,

@@ -1,7 +1,7 @@
 import { RiffleError } from '../riffle-error';
+import { MAX_STATEMENT_BYTES } from './sql-limits';
 
-/** DESIGN §3: statement text is at most 4 MiB of UTF-8. */
-export const MAX_STATEMENT_BYTES = 4 * 1024 * 1024;
+export { MAX_STATEMENT_BYTES };
 
 /** Enough to point at the cause; later errors are mostly consequences of the first. */
 const MAX_REPORTED_SYNTAX_PROBLEMS = 10;
@@ -47,13 +47,33 @@ export function sqlSyntaxError(problems: readonly SqlSyntaxProblem[]): RiffleErr
   );
 }
 
-/** dt-sql-parser recurses once per nesting level; very deep nesting exhausts the stack. */
-export function sqlTooComplexError(): RiffleError {
+/** What made a statement too complex to parse, and the bound it exceeded (see sql-limits.ts). */
+export interface SqlComplexity {
+  measure: 'nesting' | 'tokens' | 'prediction_steps' | 'lookahead_work' | 'parse_tree_depth' | 'stack';
+  limit?: number;
+  actual?: number;
+}
+
+const COMPLEXITY_ADVICE: Readonly<Record<SqlComplexity['measure'], string>> = {
+  nesting: 'has too many parentheses or brackets inside one another',
+  tokens: 'has too many words, numbers and symbols',
+  prediction_steps: 'has lists or chains of operators too long to parse',
+  lookahead_work: 'has expressions nested too deeply (or too many of new shapes) to parse',
+  parse_tree_depth: 'chains too many operators or UNIONs one after another',
+  stack: 'is nested too deeply to parse',
+};
+
+/** Refused before or while parsing, so that no statement can keep the parser busy for long. */
+export function sqlTooComplexError(complexity: SqlComplexity = { measure: 'stack' }): RiffleError {
+  const { limit, actual } = complexity;
+  const bound =
+    limit === undefined ? '' : actual === undefined ? ` (over ${limit})` : ` (${actual}; at most ${limit})`;
   return new RiffleError(
     'SQL_TOO_COMPLEX',
     'invalid',
-    'spec.statement is nested too deeply to parse (parentheses, subqueries, CASE or operators inside one ' +
-      'another); flatten it, for example with a WITH clause.',
+    `spec.statement ${COMPLEXITY_ADVICE[complexity.measure]}${bound}; split it up or flatten it, for ` +
+      'example with WITH clauses, views or shorter lists.',
+    { ...complexity },
   );
 }
 
