@@ -4,6 +4,7 @@ import { Metering1763800200000 } from './1763800200000-metering';
 import { RoleBindings1763800400000 } from './1763800400000-role-bindings';
 import { ComputePools1763800500000 } from './1763800500000-compute-pools';
 import { ScalingDecisions1763800600000 } from './1763800600000-scaling-decisions';
+import { FlinkCells1763800700000 } from './1763800700000-flink-cells';
 
 /** Every migration, in order. Listed explicitly so compiled and ts runs load the same set. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   RoleBindings1763800400000,
   ComputePools1763800500000,
   ScalingDecisions1763800600000,
+  FlinkCells1763800700000,
 ];

@@ -1,7 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
   AutoscaleStatement,
+  CellRepository,
+  ClusterFleet,
   IdentityRepository,
+  PlaceStatement,
+  StatementEngines,
+  WatchCells,
   KafkaClusterRepository,
   PrepareStatementTables,
   ReconcileStatement,
@@ -13,6 +18,7 @@ import {
 import {
   databaseConfig,
   type Environment,
+  fleetConfig,
   flinkConfig,
   kafkaConfig,
   loadConfigs,
@@ -20,9 +26,12 @@ import {
   schedulerConfig,
 } from '@riffle/config';
 import {
+  FileCheckpointLocator,
   FlinkModule,
   FlinkStatementEngine,
+  FlinkStatementEngines,
   FlinkStatementRunner,
+  JobManagerCellObserver,
   JobManagerClient,
   JobManagerProbe,
   registerFlinkMetrics,
@@ -42,6 +51,8 @@ import {
 import {
   PersistenceModule,
   PostgresProbe,
+  SqlCellRepository,
+  SqlComputePoolRepository,
   SqlIdentityRepository,
   SqlKafkaClusterRepository,
   SqlPoolAdmission,
@@ -62,6 +73,8 @@ import {
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import { CellWatch } from './cell-watch';
+import { createFleet, firstCell } from './fleet';
 import { StatementSweep } from './statement-sweep';
 
 export function loadSchedulerConfig(env: Environment) {
@@ -71,6 +84,7 @@ export function loadSchedulerConfig(env: Environment) {
     redis: redisConfig,
     kafka: kafkaConfig,
     flink: flinkConfig,
+    fleet: fleetConfig,
   });
 }
 export type SchedulerConfig = ReturnType<typeof loadSchedulerConfig>;
@@ -147,28 +161,88 @@ export class SchedulerModule {
             catalog: TopicCatalog,
           ) => new PrepareStatementTables(identities, clusters, catalog),
         },
+        { provide: ClusterFleet, useFactory: () => createFleet(config.fleet, config.flink) },
+        {
+          provide: CellRepository,
+          inject: [DataSource],
+          useFactory: (db: DataSource) => new SqlCellRepository(db),
+        },
+        {
+          provide: StatementEngines,
+          inject: [CellRepository],
+          useFactory: (cells: CellRepository) =>
+            new FlinkStatementEngines(
+              cells,
+              firstCell(config.fleet, config.flink),
+              config.flink.requestTimeoutMs,
+            ),
+        },
+        {
+          provide: PlaceStatement,
+          inject: [CellRepository, ClusterFleet, DataSource, StatementRepository],
+          useFactory: (
+            cells: CellRepository,
+            fleet: ClusterFleet,
+            db: DataSource,
+            statements: StatementRepository,
+          ) =>
+            new PlaceStatement(
+              cells,
+              fleet,
+              new JobManagerCellObserver(3_000),
+              new SqlComputePoolRepository(db),
+              statements,
+            ),
+        },
+        {
+          provide: CellWatch,
+          inject: [ClusterFleet, CellRepository, StatementRepository, StatementQueue],
+          useFactory: (
+            fleet: ClusterFleet,
+            cells: CellRepository,
+            statements: StatementRepository,
+            queue: StatementQueue,
+          ) =>
+            new CellWatch(
+              fleet,
+              cells,
+              new WatchCells(
+                cells,
+                new JobManagerCellObserver(3_000),
+                fleet,
+                statements,
+                new FileCheckpointLocator(),
+                queue,
+                { lostAfterMs: config.fleet.lostAfterMs },
+              ),
+              config.fleet.probeIntervalMs,
+              logger,
+            ),
+        },
         {
           provide: ReconcileStatement,
           inject: [
             StatementRepository,
-            StatementEngine,
+            StatementEngines,
             PrepareStatementTables,
             DataSource,
             KafkaClusterRepository,
             TopicCatalog,
+            PlaceStatement,
           ],
           useFactory: (
             statements: StatementRepository,
-            engine: StatementEngine,
+            engines: StatementEngines,
             tables: PrepareStatementTables,
             db: DataSource,
             clusters: KafkaClusterRepository,
             topics: TopicCatalog,
+            placement: PlaceStatement,
           ) => {
             const admission = new SqlPoolAdmission(db);
             const autoscaler = scheduler.autoscaler.enabled
               ? new AutoscaleStatement(
-                  engine,
+                  engines,
                   statements,
                   admission,
                   clusters,
@@ -182,7 +256,7 @@ export class SchedulerModule {
               : undefined;
             return new ReconcileStatement(
               statements,
-              engine,
+              engines,
               tables,
               admission,
               {
@@ -190,6 +264,7 @@ export class SchedulerModule {
                 observeEveryMs: scheduler.observeIntervalMs,
               },
               autoscaler,
+              placement,
             );
           },
         },

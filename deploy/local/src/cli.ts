@@ -5,6 +5,7 @@ import { stackPaths } from './paths';
 import { tail } from './processes';
 import { localStack, localStackOptions, stackEnvironment } from './stack-definition';
 import { stackDown, stackStatus, stackUp, superviseStack } from './stack';
+import { addCell, growCell, listCells, removeCell } from './cells';
 
 const paths = stackPaths();
 const say = (message: string): void => void process.stdout.write(`▸ ${message}\n`);
@@ -148,16 +149,41 @@ async function waitHttpOk(name: string, url: string): Promise<void> {
   throw new Error(`${name} not ready after 120 s: ${reason}`);
 }
 
+/**
+ * `cell list | add <taskManagers> | grow <cell-N> <taskManagers> | remove <cell-N>`: the scheduler's
+ * `local` fleet provider runs these. Progress goes to stderr, the answer (JSON) to stdout.
+ */
+async function cell(): Promise<void> {
+  const [action, first, second] = rest;
+  const progress = (m: string) => void process.stderr.write(`▸ ${m}\n`);
+  const slots = localStackOptions().slotsPerTaskManager;
+  const count = (raw: string | undefined) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1 || n > 16)
+      throw new Error(`TaskManager count must be 1..16, got ${raw}`);
+    return n;
+  };
+  const answer = (value: unknown) => void process.stdout.write(`${JSON.stringify(value)}\n`);
+  if (action === 'list') return answer(listCells(paths));
+  if (action === 'add') return answer(await addCell(paths, count(first), slots, progress));
+  if (action === 'grow' && first) return growCell(paths, first, count(second), slots, progress);
+  if (action === 'remove' && first) return removeCell(paths, first, progress);
+  throw new Error(
+    'usage: cli.ts cell list | add <taskManagers> | grow <cell-N> <taskManagers> | remove <cell-N>',
+  );
+}
+
 const [command, ...rest] = process.argv.slice(2);
 const commands: Record<string, () => Promise<unknown>> = {
   up,
   down: () => down(rest.length ? rest : undefined),
   status,
   start,
+  cell,
 };
 const run = command ? commands[command] : undefined;
 if (!run) {
-  process.stderr.write('usage: cli.ts up | down [component…] | status | start\n');
+  process.stderr.write('usage: cli.ts up | down [component…] | status | start | cell …\n');
   process.exit(2);
 }
 run().catch((error: unknown) => {

@@ -21,3 +21,6 @@ export * from './metering/statement-usage.use-case';
 export * from './compute/compute-pool.ports';
 export * from './compute/compute-pools.use-case';
 export * from './compute/autoscale-statement.use-case';
+export * from './compute/fleet.ports';
+export * from './compute/place-statement.use-case';
+export * from './compute/watch-cells.use-case';

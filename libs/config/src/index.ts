@@ -1,3 +1,4 @@
 export * from './concerns';
 export * from './define-config';
 export * from './environment';
+export * from './fleet';

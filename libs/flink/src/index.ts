@@ -6,3 +6,4 @@ export * from './sql-gateway.client';
 export * from './flink.module';
 export * from './flink-statement-engine';
 export * from './flink-metrics';
+export * from './fleet';

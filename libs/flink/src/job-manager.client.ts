@@ -92,6 +92,17 @@ export class JobManagerClient {
     return flinkRequest(this.baseUrl, 'GET', '/overview', this.timeoutMs);
   }
 
+  /** the cluster's effective configuration (GET /jobmanager/config) */
+  async clusterConfig(): Promise<Record<string, string>> {
+    const entries = await flinkRequest<{ key: string; value: string }[]>(
+      this.baseUrl,
+      'GET',
+      '/jobmanager/config',
+      this.timeoutMs,
+    );
+    return Object.fromEntries(entries.map((e) => [e.key, e.value]));
+  }
+
   async jobs(): Promise<{ id: string; status: JobState }[]> {
     const body = await flinkRequest<{ jobs: { id: string; status: JobState }[] }>(
       this.baseUrl,

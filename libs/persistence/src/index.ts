@@ -12,3 +12,4 @@ export * from './sql-billing-export.repository';
 export * from './local-directory.export-sink';
 export * from './sql-compute-pool.repository';
 export * from './state-metrics';
+export * from './sql-cell.repository';

@@ -33,6 +33,7 @@ interface StatementRow {
   admitted_cfu: number;
   scaling_status: StatementRecord['scalingStatus'];
   job_id: string | null;
+  cell_id: string | null;
   savepoint_path: string | null;
   start_time: Date | null;
   end_time: Date | null;
@@ -63,6 +64,7 @@ const toRecord = (r: StatementRow): StatementRecord => ({
   admittedCfu: r.admitted_cfu,
   scalingStatus: r.scaling_status,
   jobId: r.job_id,
+  cellId: r.cell_id,
   savepointPath: r.savepoint_path,
   startTime: r.start_time,
   endTime: r.end_time,
@@ -76,6 +78,7 @@ const STATUS_COLUMNS: Record<keyof StatusPatch, string> = {
   phase: 'phase',
   detail: 'detail',
   jobId: 'job_id',
+  cellId: 'cell_id',
   savepointPath: 'savepoint_path',
   startTime: 'start_time',
   endTime: 'end_time',

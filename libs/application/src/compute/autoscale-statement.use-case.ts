@@ -7,7 +7,7 @@ import {
   type VertexMetrics,
 } from '@riffle/domain';
 import type { KafkaClusterRecord, KafkaClusterRepository, TopicCatalog } from '../catalog/catalog.ports';
-import type { StatementEngine } from '../statements/statement-engine.port';
+import type { StatementEngines } from './fleet.ports';
 import type { ScalingStatus, StatementRecord, StatementRepository } from '../statements/statement.ports';
 import type { PoolAdmission } from './compute-pool.ports';
 
@@ -37,7 +37,7 @@ export class AutoscaleStatement {
   private readonly partitionsByStatement = new Map<string, Promise<Map<string, number>>>();
 
   constructor(
-    private readonly engine: StatementEngine,
+    private readonly engines: StatementEngines,
     private readonly statements: StatementRepository,
     private readonly admission: PoolAdmission,
     private readonly clusters: KafkaClusterRepository,
@@ -52,7 +52,8 @@ export class AutoscaleStatement {
     this.lastEvaluated.set(statement.uid, nowMs);
 
     const saved = statement.scalingStatus as SavedScaling;
-    const metrics = await this.engine.scalingMetrics(statement.jobId);
+    const engine = await this.engines.forCell(statement.cellId);
+    const metrics = await engine.scalingMetrics(statement.jobId);
     const partitions = await this.sourcePartitions(statement);
     const vertices: VertexMetrics[] = metrics.vertices.map(({ name, ...v }) => {
       const topic = [...partitions.keys()].find((t) => name.includes(t));
@@ -78,7 +79,7 @@ export class AutoscaleStatement {
     });
     const rescales = decision.action !== 'none' && decision.perVertex !== undefined;
     if (rescales) {
-      await this.engine.rescale(statement.jobId, decision.perVertex!);
+      await engine.rescale(statement.jobId, decision.perVertex!);
       await this.decisions.record(statement.uid, statement.currentCfu, decision);
     }
     await this.statements.recordScaling(statement.uid, {

@@ -3,7 +3,9 @@ import { AnswerMetadataStatement } from '../catalog/answer-metadata-statement.us
 import type { PrepareStatementTables } from '../catalog/prepare-statement-tables';
 import type { AutoscaleStatement } from '../compute/autoscale-statement.use-case';
 import type { PoolAdmission } from '../compute/compute-pool.ports';
-import { type ForegroundQuery, flinkSessionProperties, StatementEngine } from './statement-engine.port';
+import type { StatementEngines } from '../compute/fleet.ports';
+import type { PlaceStatement } from '../compute/place-statement.use-case';
+import { type ForegroundQuery, flinkSessionProperties, type StatementEngine } from './statement-engine.port';
 import { type StatementRecord, StatementRepository } from './statement.ports';
 
 export interface ReconcileOptions {
@@ -36,12 +38,14 @@ const STARTING_RECHECK_MS = 100;
 export class ReconcileStatement {
   constructor(
     private readonly statements: StatementRepository,
-    private readonly engine: StatementEngine,
+    private readonly engines: StatementEngines,
     private readonly tables: PrepareStatementTables,
     private readonly admission: PoolAdmission,
     private readonly options: ReconcileOptions,
     /** running background statements are right-sized by it; none = fixed size */
     private readonly autoscaler?: AutoscaleStatement,
+    /** picks the statement's cell before it starts; none = everything runs on the first cell */
+    private readonly placement?: PlaceStatement,
   ) {}
 
   async execute(uid: string): Promise<ReconcileOutcome> {
@@ -49,26 +53,33 @@ export class ReconcileStatement {
     if (!statement) return done;
     if (statement.executionMode !== 'background') return this.foreground(statement);
 
-    const jobs = await this.engine.findJobs(statement.uid);
+    const engine = await this.engines.forCell(statement.cellId);
+    const jobs = await engine.findJobs(statement.uid);
     const action = decideStatementAction(statement, { jobs });
-    return this.act(statement, action);
+    return this.act(statement, action, engine);
   }
 
-  private async act(statement: StatementRecord, action: StatementAction): Promise<ReconcileOutcome> {
+  private async act(
+    statement: StatementRecord,
+    action: StatementAction,
+    engine: StatementEngine,
+  ): Promise<ReconcileOutcome> {
     const { uid } = statement;
     const again = { recheckInMs: this.options.observeEveryMs };
     switch (action.type) {
       case 'none':
         if (statement.phase === 'PENDING') return { recheckInMs: STARTING_RECHECK_MS }; // a job is starting
         if (statement.phase === 'RUNNING' && statement.jobId) {
-          await this.observeSlots(statement);
+          await this.observeSlots(statement, engine);
           await this.autoscaler?.execute(statement);
         }
         return statement.phase === 'RUNNING' || statement.phase === 'STOPPING' ? again : done;
       case 'submit':
         if (!(await this.admitted(statement))) return { recheckInMs: ADMISSION_RECHECK_MS };
+        const cell = await this.place(statement);
+        if (!cell) return { recheckInMs: ADMISSION_RECHECK_MS };
         try {
-          const { jobId } = await this.engine.submitBackground({
+          const { jobId } = await cell.engine.submitBackground({
             jobName: uid,
             setupStatements: await this.tables.execute(statement),
             statement: statement.statement,
@@ -97,22 +108,23 @@ export class ReconcileStatement {
           phase: 'STOPPING',
           detail: 'Taking a savepoint, then stopping.',
         });
-        const savepointPath = await this.engine.stopWithSavepoint(action.jobId);
+        const savepointPath = await engine.stopWithSavepoint(action.jobId);
         await this.statements.recordStatus(uid, {
           phase: 'STOPPED',
           savepointPath,
           currentCfu: 0,
+          cellId: null, // a resume is placed anew
           endTime: new Date(),
           detail: 'Stopped with a savepoint; resuming continues exactly where it stopped.',
         });
         return done;
       }
       case 'cancel':
-        for (const jobId of action.jobIds) await this.engine.cancel(jobId);
+        for (const jobId of action.jobIds) await engine.cancel(jobId);
         return { recheckInMs: 1_000 };
       case 'set-phase': {
         if (action.jobFailed) {
-          const exceptions = await this.engine.exceptions(action.jobFailed).catch(() => []);
+          const exceptions = await engine.exceptions(action.jobFailed).catch(() => []);
           for (const e of exceptions.slice(0, 10).reverse())
             await this.statements.addException(uid, e.name, e.message);
         }
@@ -126,7 +138,7 @@ export class ReconcileStatement {
           detail,
           ...(action.phase === 'RUNNING' && !statement.startTime ? { startTime: new Date() } : {}),
           ...(action.phase === 'RUNNING' && statement.jobId
-            ? { currentCfu: await this.engine.slots(statement.jobId) }
+            ? { currentCfu: await engine.slots(statement.jobId) }
             : {}),
           ...(ended ? { endTime: new Date(), currentCfu: 0 } : {}),
         });
@@ -144,9 +156,22 @@ export class ReconcileStatement {
     return (await this.admission.admit(statement, INITIAL_CFU)).admitted;
   }
 
+  /**
+   * The statement's cell: the one it was placed on, or a new placement (none: it waits, with the
+   * reason in its detail). Without a placer everything runs on the first cell.
+   */
+  private async place(statement: StatementRecord): Promise<{ engine: StatementEngine } | undefined> {
+    if (statement.cellId || !this.placement) return { engine: await this.engines.forCell(statement.cellId) };
+    const outcome = await this.placement.execute(statement, Math.max(statement.admittedCfu, INITIAL_CFU));
+    if (outcome.placed) return { engine: await this.engines.forCell(outcome.cellId) };
+    if (statement.detail !== outcome.reason)
+      await this.statements.recordStatus(statement.uid, { detail: outcome.reason });
+    return undefined;
+  }
+
   /** a job rescaled (autoscaler, or Flink's adaptive scheduler) holds other slots: bill what it holds */
-  private async observeSlots(statement: StatementRecord): Promise<void> {
-    const slots = await this.engine.slots(statement.jobId!);
+  private async observeSlots(statement: StatementRecord, engine: StatementEngine): Promise<void> {
+    const slots = await engine.slots(statement.jobId!);
     if (slots !== statement.currentCfu)
       await this.statements.recordStatus(statement.uid, { currentCfu: slots });
   }
@@ -191,9 +216,10 @@ export class ReconcileStatement {
     }
     // a query's rows flow through the one pass that started it; if that pass died after submitting,
     // a second job would show some rows twice: fail the statement instead (it can be resubmitted)
-    const earlier = await this.engine.findJobs(uid);
+    const engine = await this.engines.forCell(statement.cellId);
+    const earlier = await engine.findJobs(uid);
     if (earlier.length > 0) {
-      for (const job of earlier.filter((j) => isLiveJob(j.state))) await this.engine.cancel(job.id);
+      for (const job of earlier.filter((j) => isLiveJob(j.state))) await engine.cancel(job.id);
       const message = 'The query lost its result stream (scheduler restart or Flink error); submit it again.';
       await this.statements.addException(uid, 'RESULTS_LOST', message);
       await this.statements.recordStatus(uid, {
@@ -205,9 +231,11 @@ export class ReconcileStatement {
       return done;
     }
     if (!(await this.admitted(statement))) return { recheckInMs: ADMISSION_RECHECK_MS };
+    const cell = await this.place(statement);
+    if (!cell) return { recheckInMs: ADMISSION_RECHECK_MS };
     let query: ForegroundQuery;
     try {
-      query = await this.engine.startForeground({
+      query = await cell.engine.startForeground({
         jobName: uid,
         setupStatements: await this.tables.execute(statement),
         statement: statement.statement,
@@ -225,19 +253,24 @@ export class ReconcileStatement {
       jobId: query.jobId ?? null,
     });
     try {
-      return await this.pump(uid, query, started);
+      return await this.pump(uid, query, started, cell.engine);
     } finally {
-      await this.engine.closeForeground(query).catch(() => undefined);
+      await cell.engine.closeForeground(query).catch(() => undefined);
     }
   }
 
-  private async pump(uid: string, query: ForegroundQuery, started: Date): Promise<ReconcileOutcome> {
+  private async pump(
+    uid: string,
+    query: ForegroundQuery,
+    started: Date,
+    engine: StatementEngine,
+  ): Promise<ReconcileOutcome> {
     let token = 0;
     let page = 0;
     for (;;) {
       let result: Awaited<ReturnType<StatementEngine['fetchPage']>>;
       try {
-        result = await this.engine.fetchPage(query, token);
+        result = await engine.fetchPage(query, token);
       } catch (error) {
         return this.failOnRejection((await this.statements.findByUid(uid))!, error);
       }

@@ -22,6 +22,8 @@ export interface StatementRecord {
   admittedCfu: number;
   scalingStatus: ScalingStatus;
   jobId: string | null;
+  /** the Flink cell the statement's job runs on (null: not placed yet; a legacy job: the first cell) */
+  cellId: string | null;
   savepointPath: string | null;
   startTime: Date | null;
   endTime: Date | null;
@@ -77,6 +79,7 @@ export type StatusPatch = Partial<
     | 'phase'
     | 'detail'
     | 'jobId'
+    | 'cellId'
     | 'savepointPath'
     | 'startTime'
     | 'endTime'

@@ -1,0 +1,51 @@
+import type { CellRepository, ClusterFleet, WatchCells } from '@riffle/application';
+import type { Logger } from 'pino';
+
+/**
+ * Keeps the fleet table current: registers the cells the provider runs at start (and again whenever
+ * that failed), then every interval looks at each cell's health and restores the statements of a
+ * cell that was lost.
+ */
+export class CellWatch {
+  private timer: NodeJS.Timeout | undefined;
+  private registered = false;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly fleet: ClusterFleet,
+    private readonly cells: CellRepository,
+    private readonly watch: WatchCells,
+    private readonly intervalMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    void this.tick();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  tick(): Promise<void> {
+    if (this.running) return this.running;
+    this.running = this.once().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async once(): Promise<void> {
+    try {
+      if (!this.registered) {
+        for (const cell of await this.fleet.discover())
+          await this.cells.register({ ...cell, provider: this.fleet.provider });
+        this.registered = true;
+      }
+      for (const loss of await this.watch.tick())
+        this.logger.warn(loss, 'Flink cell lost: its statements are being restored on other cells');
+    } catch (error) {
+      this.logger.warn({ err: error }, 'cell watch failed; retrying next interval');
+    }
+  }
+}
