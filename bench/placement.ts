@@ -183,4 +183,56 @@ function main(): void {
   summary(`decideShrink (${cells.length} cells)`, shrinkNs);
 }
 
+/**
+ * Packing (issue #5): 10,000 statements (1–8 CFU, 200 tenants, 10% in 50 dedicated pools) arrive one
+ * by one at an empty fleet whose cells grow by TaskManagers up to 16, 32 or 64 slots. Figures: total
+ * decision time for all of them, and cells used against the lower bound Σ ⌈slots / cell size⌉ over the
+ * shared statements and each dedicated pool (no packing can do better).
+ */
+function packing(): void {
+  const rng = prng(SEED + 1);
+  const pick = (min: number, max: number) => min + Math.floor(rng() * (max - min + 1));
+  const arrivals: PlacementRequest[] = Array.from({ length: 10_000 }, (_, i) => {
+    const dedicated = rng() < 0.1;
+    return {
+      statementUid: `p-${i}`,
+      organizationId: `org-${pick(1, ORGS)}`,
+      poolId: dedicated ? `pool-${pick(1, DEDICATED_POOLS)}` : 'shared',
+      isolation: dedicated ? 'dedicated' : 'shared',
+      slots: pick(1, 8),
+    };
+  });
+  const slotsByScope = new Map<string, number>();
+  for (const r of arrivals) slotsByScope.set(r.poolId, (slotsByScope.get(r.poolId) ?? 0) + r.slots);
+  console.log(`\npacking: ${arrivals.length} statements onto an empty fleet (seed ${SEED + 1})`);
+  for (const cellSize of [16, 32, 64]) {
+    const packOptions: PlacementOptions = {
+      maxSlotsPerCell: cellSize,
+      maxCells: 100_000,
+      slotsPerTaskManager: 4,
+      idleCoolDownMs: 600_000,
+    };
+    let cells: PlacementCell[] = [];
+    let added = 0;
+    let waits = 0;
+    const started = process.hrtime.bigint();
+    for (const request of arrivals) {
+      let decision = decidePlacement({ cells, request, options: packOptions });
+      if (decision.type === 'add-cell') decision = { ...decision, plannedCellId: `c-${++added}` };
+      if (decision.type === 'wait') waits++;
+      cells = applyPlacement(cells, request, decision, packOptions);
+    }
+    const totalMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const bound = [...slotsByScope.values()].reduce((sum, slots) => sum + Math.ceil(slots / cellSize), 0);
+    const used = cells.filter((c) => c.slotsTotal > 0).length;
+    const over = (used / bound - 1) * 100;
+    console.log(
+      `cells of ≤${String(cellSize).padStart(2)} slots: ${totalMs.toFixed(0).padStart(5)} ms for all   ` +
+        `cells ${used} vs bound ${bound} (+${over.toFixed(1)}%)   waits ${waits}   ` +
+        `${totalMs < 1_000 && over <= 5 ? 'PASS' : 'MISS'} (targets: < 1 s, within 5%)`,
+    );
+  }
+}
+
 main();
+packing();

@@ -5,6 +5,7 @@ import { RoleBindings1763800400000 } from './1763800400000-role-bindings';
 import { ComputePools1763800500000 } from './1763800500000-compute-pools';
 import { ScalingDecisions1763800600000 } from './1763800600000-scaling-decisions';
 import { FlinkCells1763800700000 } from './1763800700000-flink-cells';
+import { CellIdle1763800800000 } from './1763800800000-cell-idle';
 
 /** Every migration, in order. Listed explicitly so compiled and ts runs load the same set. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   ComputePools1763800500000,
   ScalingDecisions1763800600000,
   FlinkCells1763800700000,
+  CellIdle1763800800000,
 ];

@@ -42,8 +42,11 @@ export class CellWatch {
           await this.cells.register({ ...cell, provider: this.fleet.provider });
         this.registered = true;
       }
-      for (const loss of await this.watch.tick())
+      const report = await this.watch.tick();
+      for (const loss of report.lost)
         this.logger.warn(loss, 'Flink cell lost: its statements are being restored on other cells');
+      for (const cellId of report.removed)
+        this.logger.info({ cellId }, 'idle Flink cell stopped after the cool-down');
     } catch (error) {
       this.logger.warn({ err: error }, 'cell watch failed; retrying next interval');
     }

@@ -18,6 +18,7 @@ interface CellRow {
   checkpoint_dir: string | null;
   last_seen_at: Date | null;
   lost_at: Date | null;
+  idle_since: Date | null;
 }
 
 const toCell = (r: CellRow): FlinkCell => ({
@@ -31,6 +32,7 @@ const toCell = (r: CellRow): FlinkCell => ({
   checkpointDir: r.checkpoint_dir,
   lastSeenAt: r.last_seen_at,
   lostAt: r.lost_at,
+  idleSince: r.idle_since,
 });
 
 const UNFINISHED = `s.phase NOT IN ('COMPLETED', 'FAILED', 'STOPPED')`;
@@ -48,7 +50,7 @@ export class SqlCellRepository extends CellRepository {
        VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (id) DO UPDATE SET provider = $2, rest_url = $3, gateway_url = $4,
          dedicated_pool_id = CASE WHEN flink_cells.state = 'ACTIVE' THEN flink_cells.dedicated_pool_id ELSE $5 END,
-         state = 'ACTIVE', lost_at = NULL,
+         state = 'ACTIVE', lost_at = NULL, idle_since = NULL,
          detail = CASE WHEN flink_cells.state = 'ACTIVE' THEN flink_cells.detail ELSE '' END,
          last_seen_at = CASE WHEN flink_cells.state = 'ACTIVE' THEN flink_cells.last_seen_at END`,
       [cell.id, cell.provider, cell.restUrl, cell.gatewayUrl, cell.dedicatedPoolId ?? null],
@@ -67,12 +69,28 @@ export class SqlCellRepository extends CellRepository {
     return row && toCell(row);
   }
 
-  async recordSeen(id: string, seen: { slotsTotal: number; checkpointDir: string | null }): Promise<void> {
+  async recordSeen(
+    id: string,
+    seen: { slotsTotal: number; checkpointDir: string | null; idle: boolean },
+  ): Promise<void> {
     await this.db.query(
-      `UPDATE flink_cells SET last_seen_at = now(), slots_total = $2, checkpoint_dir = $3
+      `UPDATE flink_cells SET last_seen_at = now(), slots_total = $2, checkpoint_dir = $3,
+         idle_since = CASE WHEN $4 THEN coalesce(idle_since, now()) END
        WHERE id = $1 AND state = 'ACTIVE'`,
-      [id, seen.slotsTotal, seen.checkpointDir],
+      [id, seen.slotsTotal, seen.checkpointDir, seen.idle],
     );
+  }
+
+  async markRemoved(id: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      `WITH removed AS (UPDATE flink_cells c SET state = 'REMOVED', detail = 'idle past the cool-down'
+         WHERE c.id = $1 AND c.state = 'ACTIVE' AND c.idle_since IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM statements s WHERE s.cell_id = c.id AND ${UNFINISHED})
+         RETURNING c.id)
+       SELECT id FROM removed`,
+      [id],
+    );
+    return rows.length === 1;
   }
 
   async markLost(id: string, detail: string): Promise<boolean> {

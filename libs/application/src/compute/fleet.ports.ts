@@ -21,6 +21,8 @@ export interface FlinkCell extends CellEndpoints {
   checkpointDir: string | null;
   lastSeenAt: Date | null;
   lostAt: Date | null;
+  /** since when the cell has run no job (null: busy, or not seen yet) */
+  idleSince: Date | null;
 }
 
 /** What one look at a cell's JobManager shows. */
@@ -77,10 +79,13 @@ export abstract class CellRepository {
   ): Promise<void>;
   abstract active(): Promise<FlinkCell[]>;
   abstract find(id: string): Promise<FlinkCell | undefined>;
+  /** `idle`: no job holds a slot there; the first idle sighting starts its cool-down */
   abstract recordSeen(
     id: string,
-    observation: { slotsTotal: number; checkpointDir: string | null },
+    observation: { slotsTotal: number; checkpointDir: string | null; idle: boolean },
   ): Promise<void>;
+  /** ACTIVE → REMOVED, only while still idle and holding no statement (the caller holds `exclusively`) */
+  abstract markRemoved(id: string): Promise<boolean>;
   /** ACTIVE → LOST, once: true only for the caller that made the change (scheduler replicas race) */
   abstract markLost(id: string, detail: string): Promise<boolean>;
   abstract loads(): Promise<CellLoad[]>;

@@ -36,6 +36,7 @@ class Cells extends CellRepository {
       checkpointDir: null,
       lastSeenAt: null,
       lostAt: null,
+      idleSince: null,
     });
     return Promise.resolve();
   }
@@ -45,12 +46,21 @@ class Cells extends CellRepository {
   find(id: string) {
     return Promise.resolve(this.cells.find((c) => c.id === id));
   }
-  recordSeen(id: string, seen: { slotsTotal: number; checkpointDir: string | null }) {
-    Object.assign(
-      this.cells.find((c) => c.id === id)!,
-      { ...seen, lastSeenAt: new Date() },
-    );
+  now = Date.now();
+  recordSeen(id: string, seen: { slotsTotal: number; checkpointDir: string | null; idle: boolean }) {
+    const cell = this.cells.find((c) => c.id === id)!;
+    Object.assign(cell, {
+      slotsTotal: seen.slotsTotal,
+      checkpointDir: seen.checkpointDir,
+      lastSeenAt: new Date(),
+      idleSince: seen.idle ? (cell.idleSince ?? new Date(this.now)) : null,
+    });
     return Promise.resolve();
+  }
+  markRemoved(id: string) {
+    const cell = this.cells.find((c) => c.id === id && c.state === 'ACTIVE' && c.idleSince);
+    if (cell) cell.state = 'REMOVED';
+    return Promise.resolve(cell !== undefined);
   }
   markLost(id: string) {
     const cell = this.cells.find((c) => c.id === id && c.state === 'ACTIVE');
@@ -202,12 +212,12 @@ describe('WatchCells', () => {
     });
 
     observer.seen = { a: healthy(4, 4) };
-    expect(await watch.tick()).toEqual([]);
+    expect(await watch.tick()).toEqual({ lost: [], removed: [] });
     expect((await cells.find('a'))?.checkpointDir).toBe('file:///ck');
     const lastSeen = (await cells.find('a'))!.lastSeenAt!.getTime();
 
     observer.seen = {};
-    expect(await watch.tick(lastSeen + 4_000)).toEqual([]); // not silent for long enough yet
+    expect((await watch.tick(lastSeen + 4_000)).lost).toEqual([]); // not silent for long enough yet
     cells.strandedByCell.a = [
       {
         uid: 'cp',
@@ -220,7 +230,7 @@ describe('WatchCells', () => {
       { uid: 'none', organizationId: 'o', jobId: 'job-without', savepointPath: null, background: true },
       { uid: 'query', organizationId: 'o', jobId: 'q', savepointPath: null, background: false },
     ];
-    const [report] = await watch.tick(lastSeen + 6_000);
+    const [report] = (await watch.tick(lastSeen + 6_000)).lost;
     expect(report).toEqual({ cellId: 'a', restored: ['cp', 'sp'], failed: ['none', 'query'] });
     expect(fleet.removed).toEqual(['a']);
     const patch = (uid: string) => statementPatches.find(([u]) => u === uid)![1];
@@ -239,6 +249,34 @@ describe('WatchCells', () => {
     ]);
     expect(enqueued).toEqual(['cp', 'sp', 'none', 'query']);
     // a second tick (or another scheduler) finds the cell already lost: nothing happens twice
-    expect(await watch.tick(lastSeen + 60_000)).toEqual([]);
+    expect((await watch.tick(lastSeen + 60_000)).lost).toEqual([]);
+  });
+
+  it('stops a cell idle past the cool-down, never a busy one or the last one, and only when elastic', async () => {
+    for (const elastic of [true, false]) {
+      const cells = new Cells();
+      const observer = new Observer();
+      const fleet = new Fleet(elastic);
+      for (const id of ['busy', 'idle'])
+        await cells.register({
+          id,
+          restUrl: `http://${id}`,
+          gatewayUrl: `http://${id}:8083`,
+          provider: 'test',
+        });
+      cells.loadsByCell = [{ cellId: 'busy', tenants: { o: 1 }, reservedSlots: 0 }];
+      observer.seen = { busy: healthy(4, 3), idle: healthy(4, 4) };
+      const watch = new WatchCells(cells, observer, fleet, statements, checkpoints, queue, {
+        lostAfterMs: 5_000,
+      });
+      cells.now = 1_000;
+      expect((await watch.tick(1_000)).removed).toEqual([]); // the cool-down starts now
+      expect((await cells.find('idle'))?.idleSince?.getTime()).toBe(1_000);
+      expect((await cells.find('busy'))?.idleSince).toBeNull();
+      const { removed } = await watch.tick(1_000 + OPTIONS.idleCoolDownMs + 1);
+      expect([elastic, removed, fleet.removed]).toEqual(
+        elastic ? [true, ['idle'], ['idle']] : [false, [], []],
+      );
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { decideShrink, type PlacementCell } from '@riffle/domain';
 import type { StatementQueue, StatementRepository } from '../statements/statement.ports';
 import type { CellObserver, CellRepository, CheckpointLocator, ClusterFleet, FlinkCell } from './fleet.ports';
 
@@ -10,6 +11,12 @@ export interface CellLossReport {
   cellId: string;
   restored: string[];
   failed: string[];
+}
+
+export interface WatchReport {
+  lost: CellLossReport[];
+  /** idle cells stopped after the cool-down */
+  removed: string[];
 }
 
 /**
@@ -31,14 +38,19 @@ export class WatchCells {
     private readonly options: WatchCellsOptions,
   ) {}
 
-  async tick(nowMs = Date.now()): Promise<CellLossReport[]> {
+  async tick(nowMs = Date.now()): Promise<WatchReport> {
     const reports: CellLossReport[] = [];
+    const loads = await this.cells.loads();
     for (const cell of await this.cells.active()) {
       const seen = await this.observer.observe(cell);
       if (seen.reachable) {
+        const holds = Object.values(loads.find((l) => l.cellId === cell.id)?.tenants ?? {}).some(
+          (n) => n > 0,
+        );
         await this.cells.recordSeen(cell.id, {
           slotsTotal: seen.slotsTotal,
           checkpointDir: seen.checkpointDir ?? cell.checkpointDir,
+          idle: !holds && seen.slotsAvailable === seen.slotsTotal,
         });
         continue;
       }
@@ -47,7 +59,39 @@ export class WatchCells {
       const detail = `JobManager unreachable for ${Math.round((nowMs - silentSince) / 1000)} s: ${seen.reason}`;
       if (await this.cells.markLost(cell.id, detail)) reports.push(await this.restore(cell));
     }
-    return reports;
+    return { lost: reports, removed: this.fleet.elastic ? await this.shrink(nowMs) : [] };
+  }
+
+  /**
+   * Idle cells past the cool-down are stopped (pure `decideShrink`; the fleet keeps at least one
+   * cell), under the placement lock so no statement is placed on a cell being removed. Giving back
+   * single TaskManagers of busy cells is left to the provider's own scaling for now.
+   */
+  private shrink(nowMs: number): Promise<string[]> {
+    return this.cells.exclusively(async () => {
+      const cells = await this.cells.active();
+      const loads = await this.cells.loads();
+      const snapshot: PlacementCell[] = cells.map((c) => {
+        const tenants = loads.find((l) => l.cellId === c.id)?.tenants ?? {};
+        const held = Object.values(tenants).reduce((a, b) => a + b, 0);
+        return {
+          id: c.id,
+          slotsTotal: c.slotsTotal,
+          slotsFree: Math.max(0, c.slotsTotal - held),
+          healthy: true,
+          dedicatedPoolId: c.dedicatedPoolId,
+          tenants,
+          ...(c.idleSince ? { idleSinceMs: c.idleSince.getTime() } : {}),
+        };
+      });
+      const removed: string[] = [];
+      for (const id of decideShrink(snapshot, nowMs, this.fleet.placementOptions()).removeCells) {
+        if (!(await this.cells.markRemoved(id))) continue;
+        await this.fleet.removeCell(id);
+        removed.push(id);
+      }
+      return removed;
+    });
   }
 
   private async restore(cell: FlinkCell): Promise<CellLossReport> {
