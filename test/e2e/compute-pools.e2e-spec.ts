@@ -165,4 +165,42 @@ describe('compute pools', () => {
         (await as().get(`${tenant.statementsPath}/${name}`)).status === 404 ? true : undefined,
       );
   });
+
+  it('starts a statement at the size its plan suggests: a join over 2-partition topics at 2 CFU', async () => {
+    const left = `pool_left_${suffix}`;
+    const right = `pool_right_${suffix}`;
+    const joined = `pool_joined_${suffix}`;
+    const schemaId = await topics.create(left, 2);
+    await topics.create(right, 2);
+    await topics.create(joined, 1);
+    await topics.produce(left, schemaId, [{ id: 1, customer: 'a', amount: 1 }]);
+    const name = `sized-${suffix}`;
+    await as()
+      .post(tenant.statementsPath)
+      .send({
+        name,
+        spec: {
+          statement: `INSERT INTO ${joined} SELECT l.id, r.customer, l.amount FROM ${left} l JOIN ${right} r ON l.id = r.id`,
+        },
+      })
+      .expect(201);
+    const running = await until(
+      name,
+      (b) =>
+        b.status.phase === 'RUNNING' &&
+        (b as unknown as { status: { current_cfu: number } }).status.current_cfu === 2,
+      'to run at 2 CFU',
+    );
+    expect(running.status.detail).toBeDefined();
+    const [job] = (await jobManager.findJobsByName(running.metadata.uid)).filter(
+      (j) => j.state === 'RUNNING',
+    );
+    const details = await jobManager.job(job!.jid);
+    expect(Math.max(...details.vertices.map((v) => v.parallelism))).toBe(2);
+    await as().delete(`${tenant.statementsPath}/${name}`).expect(202);
+    await eventually(`${name} to be gone`, async () =>
+      (await as().get(`${tenant.statementsPath}/${name}`)).status === 404 ? true : undefined,
+    );
+    await topics.delete([left, right, joined]);
+  });
 });

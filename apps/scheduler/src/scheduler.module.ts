@@ -5,6 +5,8 @@ import {
   ClusterFleet,
   IdentityRepository,
   PlaceStatement,
+  SizeStatement,
+  SourcePartitions,
   StatementEngines,
   WatchCells,
   KafkaClusterRepository,
@@ -240,13 +242,13 @@ export class SchedulerModule {
             placement: PlaceStatement,
           ) => {
             const admission = new SqlPoolAdmission(db);
+            const sources = new SourcePartitions(clusters, topics);
             const autoscaler = scheduler.autoscaler.enabled
               ? new AutoscaleStatement(
                   engines,
                   statements,
                   admission,
-                  clusters,
-                  topics,
+                  sources,
                   new SqlScalingDecisionLog(db),
                   {
                     ...DEFAULT_AUTOSCALER_OPTIONS,
@@ -265,6 +267,7 @@ export class SchedulerModule {
               },
               autoscaler,
               placement,
+              new SizeStatement(sources, new SqlComputePoolRepository(db)),
             );
           },
         },

@@ -1,12 +1,11 @@
 import {
   type AutoscalerOptions,
-  classifyStatement,
   decideScaling,
   type ScalingDecision,
   type ScalingState,
   type VertexMetrics,
 } from '@riffle/domain';
-import type { KafkaClusterRecord, KafkaClusterRepository, TopicCatalog } from '../catalog/catalog.ports';
+import type { SourcePartitions } from './size-statement.use-case';
 import type { StatementEngines } from './fleet.ports';
 import type { ScalingStatus, StatementRecord, StatementRepository } from '../statements/statement.ports';
 import type { PoolAdmission } from './compute-pool.ports';
@@ -40,8 +39,7 @@ export class AutoscaleStatement {
     private readonly engines: StatementEngines,
     private readonly statements: StatementRepository,
     private readonly admission: PoolAdmission,
-    private readonly clusters: KafkaClusterRepository,
-    private readonly topics: TopicCatalog,
+    private readonly sources: SourcePartitions,
     private readonly decisions: ScalingDecisionLog,
     private readonly settings: AutoscalerSettings,
   ) {}
@@ -100,25 +98,9 @@ export class AutoscaleStatement {
   private sourcePartitions(statement: StatementRecord): Promise<Map<string, number>> {
     let found = this.partitionsByStatement.get(statement.uid);
     if (!found) {
-      found = this.lookUpPartitions(statement).catch(() => new Map<string, number>());
+      found = this.sources.lookUp(statement).catch(() => new Map<string, number>());
       this.partitionsByStatement.set(statement.uid, found);
     }
     return found;
-  }
-
-  private async lookUpPartitions(statement: StatementRecord): Promise<Map<string, number>> {
-    const clusters = await this.clusters.list(statement.organizationId, statement.environmentId);
-    const result = new Map<string, number>();
-    for (const reference of classifyStatement(statement.statement).tablesRead) {
-      const parts = reference.split('.').map((p) => p.replace(/`/g, ''));
-      const topic = parts.at(-1)!;
-      const cluster: KafkaClusterRecord | undefined =
-        parts.length >= 2
-          ? clusters.find((c) => c.name === parts.at(-2) || c.id === parts.at(-2))
-          : clusters[0];
-      const description = cluster && (await this.topics.describeTopic(cluster, topic));
-      if (description) result.set(topic, description.partitions);
-    }
-    return result;
   }
 }

@@ -5,6 +5,7 @@ import type { AutoscaleStatement } from '../compute/autoscale-statement.use-case
 import type { PoolAdmission } from '../compute/compute-pool.ports';
 import type { StatementEngines } from '../compute/fleet.ports';
 import type { PlaceStatement } from '../compute/place-statement.use-case';
+import type { SizeStatement } from '../compute/size-statement.use-case';
 import { type ForegroundQuery, flinkSessionProperties, type StatementEngine } from './statement-engine.port';
 import { type StatementRecord, StatementRepository } from './statement.ports';
 
@@ -23,8 +24,8 @@ const done: ReconcileOutcome = { done: true };
 /** a statement waiting for room in its pool looks again this often (the sweep also requeues it) */
 const ADMISSION_RECHECK_MS = 2_000;
 /**
- * CFUs reserved on admission: Flink starts every job at parallelism 1 here; sizing from the plan
- * (sources up to their partitions) and the autoscaler change it once the job runs.
+ * The size of a query (foreground), and of every statement when no sizer is wired: 1 CFU. Background
+ * statements start at the size their plan suggests (SizeStatement); the autoscaler takes it from there.
  */
 const INITIAL_CFU = 1;
 
@@ -46,6 +47,8 @@ export class ReconcileStatement {
     private readonly autoscaler?: AutoscaleStatement,
     /** picks the statement's cell before it starts; none = everything runs on the first cell */
     private readonly placement?: PlaceStatement,
+    /** the size a statement starts at, from its plan; none = INITIAL_CFU */
+    private readonly sizing?: SizeStatement,
   ) {}
 
   async execute(uid: string): Promise<ReconcileOutcome> {
@@ -74,29 +77,34 @@ export class ReconcileStatement {
           await this.autoscaler?.execute(statement);
         }
         return statement.phase === 'RUNNING' || statement.phase === 'STOPPING' ? again : done;
-      case 'submit':
-        if (!(await this.admitted(statement))) return { recheckInMs: ADMISSION_RECHECK_MS };
-        const cell = await this.place(statement);
+      case 'submit': {
+        const size = await this.initialSize(statement);
+        if (!(await this.admitted(statement, size.cfu))) return { recheckInMs: ADMISSION_RECHECK_MS };
+        const cell = await this.place(statement, size.cfu);
         if (!cell) return { recheckInMs: ADMISSION_RECHECK_MS };
         try {
           const { jobId } = await cell.engine.submitBackground({
             jobName: uid,
             setupStatements: await this.tables.execute(statement),
             statement: statement.statement,
-            properties: flinkSessionProperties(statement.properties),
+            properties: {
+              ...flinkSessionProperties(statement.properties),
+              'parallelism.default': String(size.parallelism),
+            },
             savepointPath: action.savepointPath,
           });
           await this.statements.recordStatus(uid, {
             jobId,
             phase: 'PENDING',
             detail: action.savepointPath
-              ? 'Restoring from the savepoint of the last stop.'
-              : 'Submitted to Flink.',
+              ? `Restoring from ${action.savepointPath} at ${size.reason}.`
+              : `Submitted to Flink at ${size.reason}.`,
           });
           return { recheckInMs: STARTING_RECHECK_MS };
         } catch (error) {
           return this.failOnRejection(statement, error);
         }
+      }
       case 'adopt':
         await this.statements.recordStatus(uid, {
           jobId: action.jobId,
@@ -151,18 +159,28 @@ export class ReconcileStatement {
   }
 
   /** statements start only once their pool has room for them, in submission order */
-  private async admitted(statement: StatementRecord): Promise<boolean> {
+  private async admitted(statement: StatementRecord, cfu: number): Promise<boolean> {
     if (!statement.computePoolId || statement.admittedCfu > 0) return true;
-    return (await this.admission.admit(statement, INITIAL_CFU)).admitted;
+    return (await this.admission.admit(statement, cfu)).admitted;
+  }
+
+  private async initialSize(
+    statement: StatementRecord,
+  ): Promise<{ parallelism: number; cfu: number; reason: string }> {
+    if (!this.sizing) return { parallelism: INITIAL_CFU, cfu: INITIAL_CFU, reason: `${INITIAL_CFU} CFU` };
+    return this.sizing.execute(statement);
   }
 
   /**
    * The statement's cell: the one it was placed on, or a new placement (none: it waits, with the
    * reason in its detail). Without a placer everything runs on the first cell.
    */
-  private async place(statement: StatementRecord): Promise<{ engine: StatementEngine } | undefined> {
+  private async place(
+    statement: StatementRecord,
+    cfu: number,
+  ): Promise<{ engine: StatementEngine } | undefined> {
     if (statement.cellId || !this.placement) return { engine: await this.engines.forCell(statement.cellId) };
-    const outcome = await this.placement.execute(statement, Math.max(statement.admittedCfu, INITIAL_CFU));
+    const outcome = await this.placement.execute(statement, Math.max(statement.admittedCfu, cfu));
     if (outcome.placed) return { engine: await this.engines.forCell(outcome.cellId) };
     if (statement.detail !== outcome.reason)
       await this.statements.recordStatus(statement.uid, { detail: outcome.reason });
@@ -230,8 +248,8 @@ export class ReconcileStatement {
       });
       return done;
     }
-    if (!(await this.admitted(statement))) return { recheckInMs: ADMISSION_RECHECK_MS };
-    const cell = await this.place(statement);
+    if (!(await this.admitted(statement, INITIAL_CFU))) return { recheckInMs: ADMISSION_RECHECK_MS };
+    const cell = await this.place(statement, INITIAL_CFU);
     if (!cell) return { recheckInMs: ADMISSION_RECHECK_MS };
     let query: ForegroundQuery;
     try {

@@ -5,3 +5,4 @@ export * from './partition-alignment';
 export * from './placement';
 export * from './scale-down-window';
 export * from './scaling-metrics';
+export * from './stateless-query';

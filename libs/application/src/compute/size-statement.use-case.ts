@@ -1,0 +1,61 @@
+import { classifyStatement, type InitialSizing, initialParallelism, isStatelessQuery } from '@riffle/domain';
+import type { KafkaClusterRecord, KafkaClusterRepository, TopicCatalog } from '../catalog/catalog.ports';
+import type { StatementRecord } from '../statements/statement.ports';
+import type { ComputePoolRepository } from './compute-pool.ports';
+
+/** The partition counts of the topics a statement reads, by topic name (missing: not a known topic). */
+export class SourcePartitions {
+  constructor(
+    private readonly clusters: KafkaClusterRepository,
+    private readonly topics: TopicCatalog,
+  ) {}
+
+  async lookUp(statement: StatementRecord): Promise<Map<string, number>> {
+    const clusters = await this.clusters.list(statement.organizationId, statement.environmentId);
+    const result = new Map<string, number>();
+    for (const reference of classifyStatement(statement.statement).tablesRead) {
+      const parts = reference.split('.').map((p) => p.replace(/`/g, ''));
+      const topic = parts.at(-1)!;
+      const cluster: KafkaClusterRecord | undefined =
+        parts.length >= 2
+          ? clusters.find((c) => c.name === parts.at(-2) || c.id === parts.at(-2))
+          : clusters[0];
+      const description = cluster && (await this.topics.describeTopic(cluster, topic));
+      if (description) result.set(topic, description.partitions);
+    }
+    return result;
+  }
+}
+
+/**
+ * The size a statement starts at (DESIGN §5 "Initial size"): the pure `initialParallelism` over the
+ * statement's sources (their partitions), whether its query is stateless, and its pool's max_cfu.
+ */
+export class SizeStatement {
+  constructor(
+    private readonly partitions: SourcePartitions,
+    private readonly pools: ComputePoolRepository,
+  ) {}
+
+  async execute(statement: StatementRecord): Promise<InitialSizing> {
+    const partitions = await this.partitions.lookUp(statement).catch(() => new Map<string, number>());
+    const pool = statement.computePoolId
+      ? await this.pools.find(statement.organizationId, statement.computePoolId)
+      : undefined;
+    // classified when it was submitted; should the parser balk now, size it as a plan without sources
+    let reads: string[] = [];
+    try {
+      reads = classifyStatement(statement.statement).tablesRead;
+    } catch {
+      reads = [];
+    }
+    return initialParallelism({
+      sources: reads.map((reference) => {
+        const count = partitions.get(reference.split('.').at(-1)!.replace(/`/g, ''));
+        return count === undefined ? {} : { partitions: count };
+      }),
+      statelessOnly: isStatelessQuery(statement.statement),
+      maxCfu: pool?.maxCfu ?? 10_000,
+    });
+  }
+}
