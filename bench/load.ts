@@ -1,0 +1,259 @@
+/**
+ * `npm run bench:load [-- --seconds 60 --connections 200]`: the API under load. The compiled API runs as
+ * its own process on a database of its own (`riffle_load`, recreated); autocannon drives it from this
+ * process with 200 concurrent clients for 60 s, mixing statement creates (stopped statements: they are
+ * stored and queued, no Flink job), gets, lists and result-page reads. Then GET alone, and a bare Node
+ * HTTP server answering a fixed JSON body, each for a third of that time with the same clients: the bare
+ * server is the ceiling this machine gives any Node HTTP service, and the GET ratio is quoted against it.
+ * Client and servers share the 2 cores. Afterwards every create answered 201 must be in Postgres (lost
+ * writes = 201s without a row). Loopback only, bounded in time; children are stopped by PID. A
+ * measurement, not a test: exit 0 on a miss, 1 only if it could not measure.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import autocannon, { type Request, type Result } from 'autocannon';
+import { createDataSource } from '@riffle/persistence';
+import { createTestTenant, type TestTenant } from '@riffle/testing';
+import { Client } from 'pg';
+
+const arg = (name: string, fallback: number) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+};
+const SECONDS = arg('seconds', 60);
+const CONNECTIONS = arg('connections', 200);
+const ROOT = join(__dirname, '..');
+const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DATABASE = 'riffle_load';
+const DATABASE_URL = ADMIN_URL.replace(/\/[^/]+$/, `/${DATABASE}`);
+const API_PORT = 18_180;
+const BARE_PORT = 18_181;
+const API = `http://127.0.0.1:${API_PORT}`;
+const say = (message: string) => process.stdout.write(`▸ ${message}\n`);
+const children: ChildProcess[] = [];
+
+async function freshDatabase(): Promise<void> {
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${DATABASE}`);
+  await admin.end();
+  execFileSync(process.execPath, [require.resolve('tsx/cli'), 'libs/persistence/src/migrate.cli.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL },
+    stdio: 'ignore',
+  });
+}
+
+function start(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
+  child.once('exit', (code, signal) => {
+    if (!stopping) process.stderr.write(`✗ ${name} exited (${signal ?? code}): ${stderr}\n`);
+  });
+  children.push(child);
+  return child;
+}
+
+async function waitOk(url: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} not ready within 60 s`);
+}
+
+let stopping = false;
+function stopChildren(): void {
+  stopping = true;
+  for (const child of children) if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
+}
+
+function run(options: autocannon.Options): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    autocannon({ timeout: 10, ...options }, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+interface Row {
+  name: string;
+  result: Result;
+}
+
+function print(rows: Row[]): void {
+  console.log(
+    `${'traffic'.padEnd(22)} ${'clients'.padStart(7)} ${'req/s'.padStart(8)} ${'p50'.padStart(7)} ${'p99'.padStart(7)} ${'2xx'.padStart(8)} ${'non-2xx'.padStart(8)} ${'5xx'.padStart(6)} ${'errors'.padStart(7)}`,
+  );
+  for (const { name, result } of rows)
+    console.log(
+      `${name.padEnd(22)} ${String(result.connections).padStart(7)} ${Math.round(result.requests.average).toLocaleString('en').padStart(8)} ` +
+        `${`${result.latency.p50}`.padStart(5)}ms ${`${result.latency.p99}`.padStart(5)}ms ${String(result['2xx']).padStart(8)} ` +
+        `${String(result.non2xx).padStart(8)} ${String(result['5xx']).padStart(6)} ${String(result.errors + result.timeouts).padStart(7)}`,
+    );
+}
+
+async function main(): Promise<void> {
+  say(
+    `node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(2)}; ${CONNECTIONS} clients, ${SECONDS} s mix`,
+  );
+  say('building the apps (the bench runs the compiled API)…');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  say(`fresh database ${DATABASE}…`);
+  await freshDatabase();
+  const db = createDataSource({ url: DATABASE_URL, poolSize: 2 });
+  await db.initialize();
+  const tenant: TestTenant = await createTestTenant(db, 'load');
+  const headers = { authorization: tenant.authorization, 'content-type': 'application/json' };
+
+  const env = {
+    ...process.env,
+    DATABASE_URL,
+    DATABASE_POOL_SIZE: '20',
+    REDIS_QUEUE_PREFIX: 'riffle-load',
+    API_PORT: String(API_PORT),
+    API_RATE_LIMIT_PER_MINUTE: '10000000',
+    API_MAX_STATEMENTS_PER_ENVIRONMENT: '10000000',
+    LOG_LEVEL: 'warn',
+  };
+  // --profile: the API writes a V8 CPU profile to bench/out/ when it exits
+  const profile = process.argv.includes('--profile')
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/out')}`]
+    : [];
+  const api = start('api', [...profile, join(ROOT, 'dist/apps/api/src/main.js')], env);
+  start(
+    'bare server',
+    [
+      '-e',
+      `require('node:http').createServer((q, s) => { s.setHeader('content-type', 'application/json'); s.end('{"ok":true}'); }).listen(${BARE_PORT}, '127.0.0.1')`,
+    ],
+    env,
+  );
+  await waitOk(`${API}/ready`);
+  await waitOk(`http://127.0.0.1:${BARE_PORT}/`);
+
+  // a statement to get, and one with a page of results to read
+  const seed = async (name: string) => {
+    const response = await fetch(`${API}${tenant.statementsPath}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name, spec: { statement: 'SELECT 1', stopped: true } }),
+    });
+    if (response.status !== 201)
+      throw new Error(`seeding ${name}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as { metadata: { uid: string } };
+  };
+  await seed('load-get');
+  const withResults = await seed('load-results');
+  await db.query(`UPDATE statements SET phase = 'COMPLETED' WHERE uid = $1`, [withResults.metadata.uid]);
+  await db.query(
+    `INSERT INTO statement_result_pages (statement_uid, page, rows, last) VALUES ($1, 0, $2, true)`,
+    [
+      withResults.metadata.uid,
+      JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ op: 0, row: [i, `customer-${i}`, i * 1.5] }))),
+    ],
+  );
+  for (let i = 0; i < 50; i++) await seed(`load-list-${i}`);
+
+  const base = { url: API, headers };
+  let sequence = 0;
+  const createRequest: Request = {
+    method: 'POST',
+    path: tenant.statementsPath,
+    setupRequest: (request) => {
+      const name = `load-create-${++sequence}`;
+      return { ...request, body: JSON.stringify({ name, spec: { statement: 'SELECT 1', stopped: true } }) };
+    },
+  };
+  const share = (fraction: number) => Math.max(1, Math.round(CONNECTIONS * fraction));
+
+  say('warm-up 5 s…');
+  await run({
+    ...base,
+    connections: 20,
+    duration: 5,
+    requests: [{ method: 'GET', path: `${tenant.statementsPath}/load-get` }],
+  });
+
+  say(`mixed traffic for ${SECONDS} s…`);
+  const mix = await Promise.all([
+    run({ ...base, connections: share(0.1), duration: SECONDS, requests: [createRequest] }).then(
+      (result) => ({ name: 'create (POST)', result }),
+    ),
+    run({
+      ...base,
+      connections: share(0.5),
+      duration: SECONDS,
+      requests: [{ method: 'GET', path: `${tenant.statementsPath}/load-get` }],
+    }).then((result) => ({ name: 'get', result })),
+    run({
+      ...base,
+      connections: share(0.2),
+      duration: SECONDS,
+      requests: [{ method: 'GET', path: `${tenant.statementsPath}?page_size=20` }],
+    }).then((result) => ({ name: 'list (20 per page)', result })),
+    run({
+      ...base,
+      connections: share(0.2),
+      duration: SECONDS,
+      requests: [{ method: 'GET', path: `${tenant.statementsPath}/load-results/results` }],
+    }).then((result) => ({ name: 'results (100 rows)', result })),
+  ]);
+
+  const third = Math.max(5, Math.round(SECONDS / 3));
+  say(`GET alone, then the bare server, ${third} s each…`);
+  const getOnly = await run({
+    ...base,
+    connections: CONNECTIONS,
+    duration: third,
+    requests: [{ method: 'GET', path: `${tenant.statementsPath}/load-get` }],
+  });
+  const bare = await run({
+    url: `http://127.0.0.1:${BARE_PORT}/`,
+    connections: CONNECTIONS,
+    duration: third,
+  });
+
+  const rows: { name: string }[] = await db.query(
+    `SELECT name FROM statements WHERE organization_id = $1 AND name LIKE 'load-create-%'`,
+    [tenant.organizationId],
+  );
+  await db.destroy();
+  if (profile.length) {
+    api.kill('SIGTERM'); // a clean exit writes the profile
+    await new Promise((r) => api.once('exit', r));
+  }
+
+  print([...mix, { name: 'get alone', result: getOnly }, { name: 'bare node http', result: bare }]);
+  const create = mix[0]!.result;
+  const get = mix[1]!.result;
+  // every 201 is a stored row; requests cut off when the time ran out may be stored without a counted 201
+  const lost = Math.max(0, create['2xx'] - rows.length);
+  const fivexx = mix.reduce((sum, r) => sum + r.result['5xx'], getOnly['5xx']);
+  const ratio = getOnly.requests.average / bare.requests.average;
+  console.log(`creates answered 201: ${create['2xx']}, stored: ${rows.length}, lost writes: ${lost}`);
+  console.log(`GET throughput / bare Node server: ${(ratio * 100).toFixed(0)}%`);
+  const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+  console.log(`  zero 5xx ${verdict(fivexx === 0)} (${fivexx})`);
+  console.log(`  zero lost writes ${verdict(lost === 0)} (${lost})`);
+  console.log(`  create p99 < 500 ms ${verdict(create.latency.p99 < 500)} (${create.latency.p99} ms)`);
+  console.log(`  get p99 < 100 ms ${verdict(get.latency.p99 < 100)} (${get.latency.p99} ms)`);
+  console.log(`  GET ≥ 40% of the bare server ${verdict(ratio >= 0.4)} (${(ratio * 100).toFixed(0)}%)`);
+}
+
+main()
+  .catch((error: unknown) => {
+    process.stderr.write(
+      `✗ bench:load could not measure: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  })
+  .finally(stopChildren);
