@@ -1,6 +1,7 @@
 import {
   type AutoscalerOptions,
   decideScaling,
+  RiffleError,
   type ScalingDecision,
   type ScalingState,
   type VertexMetrics,
@@ -19,6 +20,8 @@ export interface AutoscalerSettings extends AutoscalerOptions {
 interface SavedScaling extends ScalingStatus {
   history?: ScalingState;
   last_rescale_ms?: number;
+  /** the size a stop-and-restore rescale restarts the statement at */
+  target_cfu?: number;
 }
 
 /** Every decision that rescales, with its inputs and reason (the `scaling_decisions` table). */
@@ -77,8 +80,16 @@ export class AutoscaleStatement {
     });
     const rescales = decision.action !== 'none' && decision.perVertex !== undefined;
     if (rescales) {
-      await engine.rescale(statement.jobId, decision.perVertex!);
       await this.decisions.record(statement.uid, statement.currentCfu, decision);
+      const inPlace = await engine.rescale(statement.jobId, decision.perVertex!).then(
+        () => true,
+        (error: unknown) => {
+          // Flink refusing it (no adaptive scheduler on the cell, an old Flink) is not worth retrying
+          if (error instanceof RiffleError && !error.retryable) return false;
+          throw error;
+        },
+      );
+      if (!inPlace) return this.restartAtSize(statement, decision, nowMs);
     }
     await this.statements.recordScaling(statement.uid, {
       scaling_state: decision.scalingState,
@@ -91,6 +102,36 @@ export class AutoscaleStatement {
           ? { last_rescale_ms: saved.last_rescale_ms }
           : {}),
     } as SavedScaling);
+    return decision;
+  }
+
+  /**
+   * The fallback when Flink cannot rescale in place: stop with a savepoint, and let reconcile start the
+   * statement again from it at the decided size (`scaling_status.target_cfu`, read by SizeStatement).
+   */
+  private async restartAtSize(
+    statement: StatementRecord,
+    decision: ScalingDecision,
+    nowMs: number,
+  ): Promise<ScalingDecision> {
+    const engine = await this.engines.forCell(statement.cellId);
+    await this.statements.recordScaling(statement.uid, {
+      scaling_state: decision.scalingState,
+      reason: `${decision.reason}; Flink cannot rescale this job in place: restarting it from a savepoint at ${decision.parallelism} CFU`,
+      last_updated: new Date(nowMs).toISOString(),
+      history: decision.history,
+      last_rescale_ms: nowMs,
+      target_cfu: decision.parallelism,
+    } as SavedScaling);
+    const savepointPath = await engine.stopWithSavepoint(statement.jobId!);
+    await this.statements.recordStatus(statement.uid, {
+      phase: 'PENDING',
+      jobId: null,
+      cellId: null,
+      savepointPath,
+      currentCfu: 0,
+      detail: `Restarting from a savepoint at ${decision.parallelism} CFU (rescale).`,
+    });
     return decision;
   }
 

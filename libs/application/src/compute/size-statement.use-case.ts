@@ -38,6 +38,15 @@ export class SizeStatement {
   ) {}
 
   async execute(statement: StatementRecord): Promise<InitialSizing> {
+    // a stop-and-restore rescale decided the size already
+    const target = (statement.scalingStatus as { target_cfu?: number } | undefined)?.target_cfu;
+    if (statement.savepointPath && Number.isInteger(target) && target! >= 1)
+      return {
+        parallelism: target!,
+        sourceParallelism: [],
+        cfu: target!,
+        reason: `${target} CFU: the autoscaler's decision`,
+      };
     const partitions = await this.partitions.lookUp(statement).catch(() => new Map<string, number>());
     const pool = statement.computePoolId
       ? await this.pools.find(statement.organizationId, statement.computePoolId)
