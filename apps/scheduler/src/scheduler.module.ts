@@ -12,7 +12,6 @@ import {
   KafkaClusterRepository,
   PrepareStatementTables,
   ReconcileStatement,
-  StatementEngine,
   StatementQueue,
   StatementRepository,
   TopicCatalog,
@@ -30,14 +29,10 @@ import {
 import {
   FileCheckpointLocator,
   FlinkModule,
-  FlinkStatementEngine,
   FlinkStatementEngines,
-  FlinkStatementRunner,
   JobManagerCellObserver,
-  JobManagerClient,
   JobManagerProbe,
   registerFlinkMetrics,
-  SqlGatewayClient,
   SqlGatewayProbe,
 } from '@riffle/flink';
 import { DEFAULT_AUTOSCALER_OPTIONS } from '@riffle/domain';
@@ -136,12 +131,6 @@ export class SchedulerModule {
           inject: [Redis],
           useFactory: (redis: Redis) =>
             new BullStatementQueue(redis, queuePrefix(config.redis, config.database)),
-        },
-        {
-          provide: StatementEngine,
-          inject: [SqlGatewayClient, JobManagerClient],
-          useFactory: (gateway: SqlGatewayClient, jobManager: JobManagerClient) =>
-            new FlinkStatementEngine(new FlinkStatementRunner(gateway, jobManager), jobManager),
         },
         {
           provide: IdentityRepository,
