@@ -141,6 +141,14 @@ export class ReconcileStatement {
             ? await this.failureDetail(uid, action.detail)
             : action.detail;
         const ended = action.phase === 'COMPLETED' || action.phase === 'FAILED' || action.phase === 'STOPPED';
+        if (ended && action.phase !== 'STOPPED' && statement.jobId && statement.currentCfu === 0) {
+          // a bounded job that finished between two looks was never seen RUNNING: it still ran and
+          // held its slots, so the ledger gets its start before its end (billed at least a CFU-minute)
+          await this.statements.recordStatus(uid, {
+            currentCfu: await engine.slots(statement.jobId).catch(() => 1),
+            ...(statement.startTime ? {} : { startTime: new Date() }),
+          });
+        }
         await this.statements.recordStatus(uid, {
           phase: action.phase,
           detail,
