@@ -34,6 +34,7 @@ import { KafkaModule, KafkaProbe, KafkaTopicCatalog, SchemaRegistryProbe } from 
 import {
   DEPENDENCY_PROBES,
   type DependencyProbe,
+  FlushTracesOnShutdown,
   HealthController,
   Metrics,
   MetricsController,
@@ -60,6 +61,7 @@ import {
 } from '@riffle/queue';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
+import { AdminModule } from './admin/admin.module';
 import type { ApiConfig } from './api.config';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiRateLimiter } from './http/api-rate-limiter';
@@ -88,6 +90,10 @@ export class ApiModule {
         QueueModule.forRoot(config.redis, 'api'),
         KafkaModule.forRoot(config.kafka, 'api'),
         FlinkModule.forRoot(config.flink),
+        AdminModule.forRoot({
+          operatorOrganizationId: config.api.operatorOrganizationId,
+          queuePrefix: queuePrefix(config.redis, config.database),
+        }),
       ],
       controllers: [
         HealthController,
@@ -100,6 +106,7 @@ export class ApiModule {
         ComputePoolsController,
       ],
       providers: [
+        FlushTracesOnShutdown,
         { provide: DEPENDENCY_PROBES, inject: PROBES, useFactory: (...p: DependencyProbe[]) => p },
         { provide: Metrics, useFactory: () => new Metrics('api') },
         {

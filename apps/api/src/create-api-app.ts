@@ -11,6 +11,7 @@ import { bodyErrors } from './http/body-errors.middleware';
 import { httpMetrics } from './http/http-metrics.middleware';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { requestId } from './http/request-id.middleware';
+import { httpTracing } from './http/tracing.middleware';
 
 export interface ApiApp {
   app: INestApplication;
@@ -28,6 +29,7 @@ export async function createApiApp(env: Environment): Promise<ApiApp> {
     abortOnError: false,
   });
   app.disable('x-powered-by');
+  app.use(httpTracing());
   app.use(requestId);
   app.use(httpMetrics(app.get(Metrics)));
   app.useBodyParser('json', {
@@ -36,7 +38,6 @@ export async function createApiApp(env: Environment): Promise<ApiApp> {
   });
   app.use(bodyErrors);
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
-  app.enableShutdownHooks();
 
   const openApi = SwaggerModule.createDocument(
     app,

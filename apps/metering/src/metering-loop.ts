@@ -1,4 +1,5 @@
 import type { CloseUsageMinutes, PublishUsageEvents } from '@riffle/application';
+import { inSpan } from '@riffle/observability';
 import type { Logger } from 'pino';
 
 /**
@@ -32,11 +33,16 @@ export class MeteringLoop {
     this.running = this.once().finally(() => (this.running = undefined));
   }
 
+  /** each tick is its own trace (`metering tick`), holding its Postgres work and its Kafka publish */
   private async once(): Promise<void> {
     try {
-      const closed = await this.close.execute(120);
-      const published = await this.publish.execute(120);
-      if (closed || published) this.logger.info({ closed, published }, 'usage minutes closed and published');
+      await inSpan('riffle-metering', 'metering tick', { root: true }, async (span) => {
+        const closed = await this.close.execute(120);
+        const published = await this.publish.execute(120);
+        span.setAttributes({ 'riffle.metering.closed': closed, 'riffle.metering.published': published });
+        if (closed || published)
+          this.logger.info({ closed, published }, 'usage minutes closed and published');
+      });
     } catch (error) {
       this.logger.warn({ err: error }, 'metering tick failed; retrying next tick');
     }

@@ -21,7 +21,9 @@ import {
   createLogger,
   DEPENDENCY_PROBES,
   type DependencyProbe,
+  FlushTracesOnShutdown,
   HealthController,
+  inSpan,
   Metrics,
   MetricsController,
 } from '@riffle/observability';
@@ -81,6 +83,7 @@ export class MeteringModule {
       ],
       controllers: [HealthController, MetricsController],
       providers: [
+        FlushTracesOnShutdown,
         { provide: Metrics, useFactory: () => new Metrics('metering') },
         {
           provide: 'STATE_METRICS',
@@ -139,7 +142,15 @@ export class MeteringModule {
           useFactory: (exports: RunBillingExport, metrics: Metrics) =>
             new QueueWorker(
               QUEUES.usageMetering,
-              { 'billing.export': ({ exportId }) => exports.execute(exportId) },
+              {
+                'billing.export': ({ exportId }) =>
+                  inSpan(
+                    'riffle-metering',
+                    'billing export',
+                    { attributes: { 'riffle.export.id': exportId } },
+                    () => exports.execute(exportId),
+                  ),
+              },
               config.redis,
               queuePrefix(config.redis, config.database),
               config.metering.concurrency,

@@ -1,4 +1,5 @@
 import type { CellRepository, ClusterFleet, WatchCells } from '@riffle/application';
+import { inSpan } from '@riffle/observability';
 import type { Logger } from 'pino';
 
 /**
@@ -35,18 +36,21 @@ export class CellWatch {
     return this.running;
   }
 
+  /** one trace per tick (`cell watch`), holding its JobManager calls and the reconciles it enqueues */
   private async once(): Promise<void> {
     try {
-      if (!this.registered) {
-        for (const cell of await this.fleet.discover())
-          await this.cells.register({ ...cell, provider: this.fleet.provider });
-        this.registered = true;
-      }
-      const report = await this.watch.tick();
-      for (const loss of report.lost)
-        this.logger.warn(loss, 'Flink cell lost: its statements are being restored on other cells');
-      for (const cellId of report.removed)
-        this.logger.info({ cellId }, 'idle Flink cell stopped after the cool-down');
+      await inSpan('riffle-scheduler', 'cell watch', { root: true }, async () => {
+        if (!this.registered) {
+          for (const cell of await this.fleet.discover())
+            await this.cells.register({ ...cell, provider: this.fleet.provider });
+          this.registered = true;
+        }
+        const report = await this.watch.tick();
+        for (const loss of report.lost)
+          this.logger.warn(loss, 'Flink cell lost: its statements are being restored on other cells');
+        for (const cellId of report.removed)
+          this.logger.info({ cellId }, 'idle Flink cell stopped after the cool-down');
+      });
     } catch (error) {
       this.logger.warn({ err: error }, 'cell watch failed; retrying next interval');
     }

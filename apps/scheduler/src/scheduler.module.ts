@@ -41,7 +41,9 @@ import {
   createLogger,
   DEPENDENCY_PROBES,
   type DependencyProbe,
+  FlushTracesOnShutdown,
   HealthController,
+  inSpan,
   Metrics,
   MetricsController,
 } from '@riffle/observability';
@@ -104,6 +106,7 @@ export class SchedulerModule {
       ],
       controllers: [HealthController, MetricsController],
       providers: [
+        FlushTracesOnShutdown,
         { provide: Metrics, useFactory: () => new Metrics('scheduler') },
         {
           provide: 'STATE_METRICS',
@@ -266,7 +269,15 @@ export class SchedulerModule {
           useFactory: (reconcile: ReconcileStatement, metrics: Metrics) =>
             new QueueWorker(
               QUEUES.statementReconcile,
-              { 'statement.reconcile': (data) => reconcile.execute(data.statementUid) },
+              {
+                'statement.reconcile': (data) =>
+                  inSpan(
+                    'riffle-scheduler',
+                    'statement reconcile',
+                    { attributes: { 'riffle.statement.uid': data.statementUid } },
+                    () => reconcile.execute(data.statementUid),
+                  ),
+              },
               config.redis,
               queuePrefix(config.redis, config.database),
               scheduler.concurrency,

@@ -1,4 +1,5 @@
 import { StatementQueue, StatementRepository } from '@riffle/application';
+import { inSpan } from '@riffle/observability';
 import type { Logger } from 'pino';
 
 /**
@@ -25,11 +26,15 @@ export class StatementSweep {
     clearInterval(this.timer);
   }
 
+  /** one trace per sweep (`statement sweep`), holding the jobs it enqueues */
   async sweep(): Promise<number> {
     try {
-      const active = await this.statements.activeStatements();
-      for (const s of active) await this.queue.enqueueReconcile(s.uid, s.organizationId);
-      return active.length;
+      return await inSpan('riffle-scheduler', 'statement sweep', { root: true }, async (span) => {
+        const active = await this.statements.activeStatements();
+        for (const s of active) await this.queue.enqueueReconcile(s.uid, s.organizationId);
+        span.setAttribute('riffle.statements', active.length);
+        return active.length;
+      });
     } catch (error) {
       this.logger.warn({ err: error }, 'statement sweep failed; retrying next interval');
       return 0;

@@ -86,6 +86,8 @@ export const apiConfig = defineConfig(
     API_MAX_STATEMENTS_PER_ENVIRONMENT: z.coerce.number().int().min(1).max(10_000_000).default(1_000),
     API_MAX_POOLS_PER_ENVIRONMENT: z.coerce.number().int().min(1).max(10_000).default(20),
     API_DEFAULT_POOL_MAX_CFU: z.coerce.number().int().min(1).max(10_000).default(10),
+    /** the platform operator's organization: its OrgAdmins may open the queue dashboard (every tenant's jobs) */
+    API_OPERATOR_ORGANIZATION_ID: z.uuid({ message: 'must be an organization id (a UUID)' }).optional(),
     LOG_LEVEL: logLevel,
   },
   (v) => ({
@@ -96,10 +98,25 @@ export const apiConfig = defineConfig(
     maxStatementsPerEnvironment: v.API_MAX_STATEMENTS_PER_ENVIRONMENT,
     maxPoolsPerEnvironment: v.API_MAX_POOLS_PER_ENVIRONMENT,
     defaultPoolMaxCfu: v.API_DEFAULT_POOL_MAX_CFU,
+    operatorOrganizationId: v.API_OPERATOR_ORGANIZATION_ID,
     logLevel: v.LOG_LEVEL,
   }),
 );
 export type ApiOptions = ReturnType<typeof apiConfig.load>;
+
+/**
+ * SIGTERM/SIGINT in every app: readiness turns 503 at once, new work stops after the drain delay (time for
+ * load balancers to notice), in-flight requests and jobs finish, and the process exits within the grace.
+ */
+export const shutdownConfig = defineConfig(
+  'shutdown',
+  {
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(100).max(3_600_000).default(25_000),
+    SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
+  },
+  (v) => ({ graceMs: v.SHUTDOWN_GRACE_MS, drainDelayMs: v.SHUTDOWN_DRAIN_DELAY_MS }),
+);
+export type ShutdownOptions = ReturnType<typeof shutdownConfig.load>;
 
 export const schedulerConfig = defineConfig(
   'scheduler',

@@ -2,3 +2,4 @@ export * from './concerns';
 export * from './define-config';
 export * from './environment';
 export * from './fleet';
+export * from './tracing';

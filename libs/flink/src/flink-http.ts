@@ -1,11 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { RiffleError } from '@riffle/domain';
+import { inSpan, SpanKind } from '@riffle/observability';
 
-/**
- * A JSON-over-HTTP call to a Flink endpoint (SQL Gateway or JobManager REST) with a deadline.
- * Transport failures become FLINK_UNAVAILABLE (retryable); Flink's own error answers keep Flink's
- * first error line, which is what a user can act on, and drop its Java stack.
- */
 /** every Flink REST call, for metrics: method, path with ids replaced by `:id`, duration, status (0 = no answer) */
 export const flinkCalls = new EventEmitter<{
   call: [{ method: string; path: string; seconds: number; status: number }];
@@ -14,19 +10,70 @@ export const flinkCalls = new EventEmitter<{
 const pathTemplate = (path: string) =>
   path.split('?')[0]!.replace(/\/[0-9a-f]{32}|\/[0-9a-f-]{36}|\/\d+(?=\/|$)/gi, '/:id');
 
-export async function flinkRequest<T>(
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** the SQL Gateway's REST API is versioned (`/v4/…`); the JobManager's is not */
+const endpointOf = (path: string) => (/^\/v\d+\//.test(path) ? 'sql-gateway' : 'jobmanager');
+
+/** `server.address`/`server.port` of a base URL, for spans */
+function serverOf(baseUrl: string): Record<string, string | number> {
+  if (!URL.canParse(baseUrl)) return {};
+  const url = new URL(baseUrl);
+  return {
+    'server.address': url.hostname,
+    'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+  };
+}
+
+/**
+ * A JSON-over-HTTP call to a Flink endpoint (SQL Gateway or JobManager REST) with a deadline, in a
+ * CLIENT span named like `sql-gateway POST /v4/sessions/:id/statements`.
+ * Transport failures become FLINK_UNAVAILABLE (retryable); Flink's own error answers keep Flink's
+ * first error line, which is what a user can act on, and drop its Java stack.
+ */
+export function flinkRequest<T>(
   baseUrl: string,
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  method: Method,
   path: string,
   timeoutMs: number,
   body?: unknown,
 ): Promise<T> {
+  const template = pathTemplate(path);
+  const endpoint = endpointOf(path);
+  return inSpan(
+    '@riffle/flink',
+    `${endpoint} ${method} ${template}`,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'http.request.method': method,
+        'url.template': template,
+        ...serverOf(baseUrl),
+        'riffle.flink.endpoint': endpoint,
+      },
+    },
+    async (span) => {
+      const answer = await callFlink<T>(baseUrl, method, path, timeoutMs, body, template);
+      span.setAttribute('http.response.status_code', answer.status);
+      return answer.body;
+    },
+  );
+}
+
+async function callFlink<T>(
+  baseUrl: string,
+  method: Method,
+  path: string,
+  timeoutMs: number,
+  body: unknown,
+  template: string,
+): Promise<{ status: number; body: T }> {
   let response: Response;
   const started = performance.now();
   const observe = (status: number) =>
     flinkCalls.emit('call', {
       method,
-      path: pathTemplate(path),
+      path: template,
       seconds: (performance.now() - started) / 1000,
       status,
     });
@@ -54,7 +101,7 @@ export async function flinkRequest<T>(
       { flinkErrors: lines },
     );
   }
-  return (text ? JSON.parse(text) : {}) as T;
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
 }
 
 /** Flink answers errors as { errors: [summary, stack…] }; keep the readable lines only. */

@@ -1,4 +1,4 @@
-import { DependencyProbe } from '@riffle/observability';
+import { DependencyProbe, untraced } from '@riffle/observability';
 import type { JobManagerClient } from './job-manager.client';
 import type { SqlGatewayClient } from './sql-gateway.client';
 
@@ -10,7 +10,7 @@ export class SqlGatewayProbe extends DependencyProbe {
   }
 
   async check(): Promise<void> {
-    await this.gateway.info();
+    await untraced(() => this.gateway.info());
   }
 }
 
@@ -22,7 +22,7 @@ export class JobManagerProbe extends DependencyProbe {
   }
 
   async check(): Promise<void> {
-    const overview = await this.jobManager.overview();
+    const overview = await untraced(() => this.jobManager.overview());
     if (overview.taskmanagers === 0) throw new Error('no TaskManager registered');
   }
 }

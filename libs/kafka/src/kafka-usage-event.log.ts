@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type PartitionOffsets, UsageEventLog } from '@riffle/application';
+import { inSpan, SpanKind } from '@riffle/observability';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 
 const SEND_BATCH = 500;
@@ -41,7 +42,25 @@ export class KafkaUsageEventLog extends UsageEventLog {
     return Object.fromEntries(offsets.map((o) => [String(o.partition), o.high]));
   }
 
-  async publish(events: { key: string; event: object }[]): Promise<PartitionOffsets> {
+  /** one PRODUCER span `kafka <topic> publish` per transaction */
+  publish(events: { key: string; event: object }[]): Promise<PartitionOffsets> {
+    return inSpan(
+      '@riffle/kafka',
+      `kafka ${this.topic} publish`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': this.topic,
+          'messaging.operation.type': 'send',
+          'messaging.batch.message_count': events.length,
+        },
+      },
+      () => this.publishInTransaction(events),
+    );
+  }
+
+  private async publishInTransaction(events: { key: string; event: object }[]): Promise<PartitionOffsets> {
     const producer = await this.transactionalProducer();
     const transaction = await producer.transaction();
     try {

@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 import { NestPinoLogger } from './logger';
 
 /**
- * Scheduler and metering are queue workers with a small HTTP side for /health, /ready and (later)
- * metrics. No request bodies are accepted.
+ * Scheduler and metering are queue workers with a small HTTP side for /health, /ready and /metrics.
+ * No request bodies are accepted. Signals are handled by `shutDownGracefullyOnSignals` in main.
  */
 export async function createWorkerApp(module: DynamicModule, logger: Logger): Promise<INestApplication> {
   const app = await NestFactory.create(module, {
@@ -13,6 +13,5 @@ export async function createWorkerApp(module: DynamicModule, logger: Logger): Pr
     bodyParser: false,
     abortOnError: false,
   });
-  app.enableShutdownHooks();
   return app;
 }

@@ -1,14 +1,33 @@
-import { Controller, Get, HttpCode, Inject, Res, SetMetadata } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, type OnModuleDestroy, Res, SetMetadata } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { checkReadiness, DEPENDENCY_PROBES, type DependencyProbe, PUBLIC_ROUTE } from './readiness';
+import {
+  checkReadiness,
+  DEPENDENCY_PROBES,
+  type DependencyProbe,
+  PUBLIC_ROUTE,
+  type ReadinessReport,
+  SHUTTING_DOWN,
+} from './readiness';
 import type { Response } from 'express';
 
 @ApiTags('health')
 /** Liveness and readiness, the same in every app. */
 @SetMetadata(PUBLIC_ROUTE, true)
 @Controller()
-export class HealthController {
+export class HealthController implements OnModuleDestroy {
+  private draining = false;
+
   constructor(@Inject(DEPENDENCY_PROBES) private readonly probes: DependencyProbe[]) {}
+
+  /** shutdown has begun: report not ready from now on, so no new work is routed here */
+  drain(): void {
+    this.draining = true;
+  }
+
+  /** Nest lifecycle: the first hook of `app.close()` */
+  onModuleDestroy(): void {
+    this.drain();
+  }
 
   /** liveness: the process serves HTTP; says nothing about dependencies */
   @Get('health')
@@ -18,12 +37,14 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** readiness: every dependency answers; 503 with the failing ones otherwise */
+  /** readiness: every dependency answers; 503 with the failing ones, or while shutting down, otherwise */
   @Get('ready')
   @ApiOkResponse({ description: 'Every dependency answers.' })
-  @ApiServiceUnavailableResponse({ description: 'At least one dependency is down; see `dependencies`.' })
-  async ready(@Res({ passthrough: true }) response: Response) {
-    const report = await checkReadiness(this.probes);
+  @ApiServiceUnavailableResponse({
+    description: 'At least one dependency is down (see `dependencies`), or the app is shutting down.',
+  })
+  async ready(@Res({ passthrough: true }) response: Response): Promise<ReadinessReport> {
+    const report = this.draining ? SHUTTING_DOWN : await checkReadiness(this.probes);
     response.status(report.status === 'ready' ? 200 : 503);
     return report;
   }

@@ -16,9 +16,12 @@ export interface DependencyStatus {
 }
 
 export interface ReadinessReport {
-  status: 'ready' | 'not_ready';
+  status: 'ready' | 'not_ready' | 'shutting_down';
   dependencies: DependencyStatus[];
 }
+
+/** what `/ready` answers (with 503) once shutdown has begun; dependencies are no longer probed */
+export const SHUTTING_DOWN: Readonly<ReadinessReport> = { status: 'shutting_down', dependencies: [] };
 
 const PROBE_TIMEOUT_MS = 3_000;
 

@@ -1,6 +1,7 @@
 import { BillingExportQueue } from '@riffle/application';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { addTracedJob } from './queue-tracing';
 import { QUEUES } from './queues';
 
 /** Export jobs for the metering app; job id = export id, so an export is never queued twice. */
@@ -13,7 +14,8 @@ export class BullBillingExportQueue extends BillingExportQueue {
   }
 
   async enqueueExport(exportId: string): Promise<void> {
-    await this.queue.add(
+    await addTracedJob(
+      this.queue,
       'billing.export',
       { exportId },
       {

@@ -1,6 +1,7 @@
 import { StatementQueue } from '@riffle/application';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { addTracedJob } from './queue-tracing';
 import { QUEUES } from './queues';
 
 /**
@@ -17,7 +18,8 @@ export class BullStatementQueue extends StatementQueue {
   }
 
   async enqueueReconcile(uid: string, organizationId: string, delayMs = 0): Promise<void> {
-    await this.queue.add(
+    await addTracedJob(
+      this.queue,
       'statement.reconcile',
       { statementUid: uid, organizationId },
       {

@@ -4,6 +4,7 @@ import { DependencyProbe, type Metrics } from '@riffle/observability';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { processTracedJob } from './queue-tracing';
 import { type JobContracts, type JobName, JOB_QUEUE, type QueueName } from './queues';
 import { createRedisConnection } from './redis-connection';
 
@@ -51,7 +52,13 @@ export class QueueWorker {
     this.start();
   }
 
+  /**
+   * Shutdown: take no new job and let the active ones finish (a job that asks to be seen again goes
+   * back to the queue, delayed). Bounded by the app's shutdown grace: a job still running when the
+   * process exits keeps its lock until it expires, then another worker takes it over.
+   */
   async beforeApplicationShutdown(): Promise<void> {
+    this.logger.info({ queue: this.queue }, 'queue worker draining: no new jobs, finishing active ones');
     await this.stop();
   }
 
@@ -92,22 +99,27 @@ export class QueueWorker {
     const handler = this.handlers[job.name as JobName] as
       ((data: unknown, job: Job) => Promise<HandlerOutcome>) | undefined;
     if (!handler) throw new UnrecoverableError(`no handler for job ${job.name} on queue ${this.queue}`);
-    let outcome: HandlerOutcome;
-    const timer = this.jobDuration?.startTimer({ queue: this.queue, job: job.name });
-    try {
-      outcome = await handler(job.data, job);
-      timer?.({ outcome: outcome && 'recheckInMs' in outcome ? 'again' : 'done' });
-    } catch (error) {
-      timer?.({ outcome: 'error' });
-      this.jobErrors?.inc({
-        queue: this.queue,
-        job: job.name,
-        code: error instanceof RiffleError ? error.code : 'UNEXPECTED',
-      });
-      if (error instanceof RiffleError && !error.retryable)
-        throw new UnrecoverableError(`${error.code}: ${error.message}`);
-      throw error;
-    }
+    const outcome = await processTracedJob(this.queue, job, async (span) => {
+      const timer = this.jobDuration?.startTimer({ queue: this.queue, job: job.name });
+      try {
+        const result = await handler(job.data, job);
+        const again = Boolean(result && 'recheckInMs' in result);
+        timer?.({ outcome: again ? 'again' : 'done' });
+        span.setAttribute('riffle.job.outcome', again ? 'again' : 'done');
+        return result;
+      } catch (error) {
+        timer?.({ outcome: 'error' });
+        span.setAttribute('riffle.job.outcome', 'error');
+        this.jobErrors?.inc({
+          queue: this.queue,
+          job: job.name,
+          code: error instanceof RiffleError ? error.code : 'UNEXPECTED',
+        });
+        if (error instanceof RiffleError && !error.retryable)
+          throw new UnrecoverableError(`${error.code}: ${error.message}`);
+        throw error;
+      }
+    });
     if (outcome && 'recheckInMs' in outcome) {
       // same job id, run again later: the statement stays owned by exactly one queued job
       await job.moveToDelayed(Date.now() + outcome.recheckInMs, token);

@@ -1,6 +1,7 @@
 /**
  * Queue names (kebab-case) and job names (dot.case) with their payloads. These are wire contracts
- * between apps: add fields compatibly, never rename.
+ * between apps: add fields compatibly, never rename. Every job's data may also carry the producer's
+ * W3C trace context (`traceparent`, `tracestate`: optional, absent when tracing is off).
  */
 export const QUEUES = {
   statementReconcile: 'statement-reconcile',

@@ -74,6 +74,17 @@ class FakeTopicCatalog extends TopicCatalog {
     this.calls.push(`deleteSubject ${subject}`);
     return this.subjects.delete(subject);
   }
+  async alterTopicConfig(_: KafkaClusterRecord, topic: string, changes: Record<string, string | null>) {
+    this.maybeFail();
+    this.calls.push(`alterTopicConfig ${topic} ${JSON.stringify(changes)}`);
+    const found = this.topics.get(topic);
+    if (!found) return false;
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null) delete found.config[key];
+      else found.config[key] = value;
+    }
+    return true;
+  }
   async deleteTopic(_: KafkaClusterRecord, topic: string) {
     this.calls.push(`deleteTopic ${topic}`);
     return this.topics.delete(topic);

@@ -46,6 +46,13 @@ describe('isAllowed', () => {
     expect(isAllowed([env('OrgAdmin')], 'api-key.manage', 'env-a')).toBe(false);
   });
 
+  it('keeps operational views (the queue dashboard) to organization-wide OrgAdmins', () => {
+    for (const role of ROLE_NAMES.filter((r) => r !== 'OrgAdmin'))
+      expect(isAllowed([org(role)], 'operations.read')).toBe(false);
+    expect(isAllowed([org('OrgAdmin')], 'operations.read')).toBe(true);
+    expect(isAllowed([env('OrgAdmin')], 'operations.read', 'env-a')).toBe(false);
+  });
+
   it('has a role list for every permission drawn from the six roles', () => {
     for (const roles of Object.values(PERMISSIONS))
       for (const role of roles) expect(ROLE_NAMES).toContain(role);
