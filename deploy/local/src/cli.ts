@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { stackPaths } from './paths';
 import { tail } from './processes';
@@ -93,6 +93,20 @@ async function start(): Promise<void> {
       return shutdown(1);
     }
   }
+  const admin = spawnSync(
+    process.execPath,
+    [resolve(paths.root, 'dist/apps/api/src/create-admin-key.cli.js'), resolve(paths.home, 'admin-key.json')],
+    { env, encoding: 'utf8' },
+  );
+  if (admin.status !== 0) {
+    process.stderr.write(`✗ could not create the local admin key: ${admin.stderr}\n`);
+    return shutdown(1);
+  }
+  // locally the "local" organization is the platform operator: its admin key opens /admin/queues
+  const local = JSON.parse(readFileSync(resolve(paths.home, 'admin-key.json'), 'utf8')) as {
+    organizationId: string;
+  };
+  env.API_OPERATOR_ORGANIZATION_ID ??= local.organizationId;
   for (const app of APPS) {
     const log = openSync(paths.log(app.name), 'a');
     const child = spawn(process.execPath, [resolve(paths.root, app.entry)], {
@@ -115,17 +129,9 @@ async function start(): Promise<void> {
     process.stderr.write(`✗ ${(error as Error).message}\n`);
     return shutdown(1);
   }
-  const admin = spawnSync(
-    process.execPath,
-    [resolve(paths.root, 'dist/apps/api/src/create-admin-key.cli.js'), resolve(paths.home, 'admin-key.json')],
-    { env, encoding: 'utf8' },
-  );
-  if (admin.status !== 0) {
-    process.stderr.write(`✗ could not create the local admin key: ${admin.stderr}\n`);
-    return shutdown(1);
-  }
   process.stdout.write(
-    '\nRiffle is ready.\n  API          http://127.0.0.1:8080   (OpenAPI: /openapi.json, docs: /docs)\n',
+    '\nRiffle is ready.\n  API          http://127.0.0.1:8080   (OpenAPI: /openapi.json, docs: /docs)\n' +
+      '  Queues       http://127.0.0.1:8080/admin/queues   (sign in with the admin key)\n',
   );
   process.stdout.write(admin.stdout);
   process.stdout.write(
