@@ -4,6 +4,7 @@ import {
   CellRepository,
   ClusterFleet,
   IdentityRepository,
+  JobRecovery,
   PlaceStatement,
   SizeStatement,
   SourcePartitions,
@@ -260,6 +261,11 @@ export class SchedulerModule {
               autoscaler,
               placement,
               new SizeStatement(sources, new SqlComputePoolRepository(db)),
+              new JobRecovery(
+                new SqlCellRepository(db),
+                new FileCheckpointLocator(),
+                firstCell(config.fleet, config.flink).id,
+              ),
             );
           },
         },

@@ -25,3 +25,4 @@ export * from './compute/fleet.ports';
 export * from './compute/place-statement.use-case';
 export * from './compute/watch-cells.use-case';
 export * from './compute/size-statement.use-case';
+export * from './compute/job-recovery';

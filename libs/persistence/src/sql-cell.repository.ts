@@ -64,6 +64,13 @@ export class SqlCellRepository extends CellRepository {
     return rows.map(toCell);
   }
 
+  async lost(): Promise<FlinkCell[]> {
+    const rows: CellRow[] = await this.db.query(
+      `SELECT * FROM flink_cells WHERE state = 'LOST' ORDER BY created_at, id`,
+    );
+    return rows.map(toCell);
+  }
+
   async find(id: string): Promise<FlinkCell | undefined> {
     const [row]: CellRow[] = await this.db.query('SELECT * FROM flink_cells WHERE id = $1', [id]);
     return row && toCell(row);

@@ -78,6 +78,8 @@ export abstract class CellRepository {
     cell: CellEndpoints & { provider: string; dedicatedPoolId?: string | null },
   ): Promise<void>;
   abstract active(): Promise<FlinkCell[]>;
+  /** cells declared LOST (a static fleet takes one back when it answers again) */
+  abstract lost(): Promise<FlinkCell[]>;
   abstract find(id: string): Promise<FlinkCell | undefined>;
   /** `idle`: no job holds a slot there; the first idle sighting starts its cool-down */
   abstract recordSeen(

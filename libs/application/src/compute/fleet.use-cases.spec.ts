@@ -28,6 +28,11 @@ class Cells extends CellRepository {
   loadsByCell: CellLoad[] = [];
   strandedByCell: Record<string, StrandedStatement[]> = {};
   register(cell: CellEndpoints & { provider: string; dedicatedPoolId?: string | null }) {
+    const known = this.cells.find((c) => c.id === cell.id);
+    if (known) {
+      known.state = 'ACTIVE';
+      return Promise.resolve();
+    }
     this.cells.push({
       ...cell,
       dedicatedPoolId: cell.dedicatedPoolId ?? null,
@@ -42,6 +47,9 @@ class Cells extends CellRepository {
   }
   active() {
     return Promise.resolve(this.cells.filter((c) => c.state === 'ACTIVE'));
+  }
+  lost() {
+    return Promise.resolve(this.cells.filter((c) => c.state === 'LOST'));
   }
   find(id: string) {
     return Promise.resolve(this.cells.find((c) => c.id === id));
@@ -278,5 +286,31 @@ describe('WatchCells', () => {
         elastic ? [true, ['idle'], ['idle']] : [false, [], []],
       );
     }
+  });
+
+  it('takes a lost cell of a static fleet back once its JobManager answers again', async () => {
+    const cells = new Cells();
+    const observer = new Observer();
+    const fleet = new Fleet(false);
+    await cells.register({
+      id: 'only',
+      restUrl: 'http://only',
+      gatewayUrl: 'http://only:8083',
+      provider: 'test',
+    });
+    const watch = new WatchCells(cells, observer, fleet, statements, checkpoints, queue, {
+      lostAfterMs: 5_000,
+    });
+    observer.seen = { only: healthy(4, 4) };
+    await watch.tick(0);
+    const seenAt = (await cells.find('only'))!.lastSeenAt!.getTime();
+    observer.seen = {};
+    expect((await watch.tick(seenAt + 6_000)).lost.map((l) => l.cellId)).toEqual(['only']);
+    expect((await cells.find('only'))?.state).toBe('LOST');
+    await watch.tick(seenAt + 7_000); // still silent: stays lost
+    expect((await cells.find('only'))?.state).toBe('LOST');
+    observer.seen = { only: healthy(4, 4) };
+    await watch.tick(seenAt + 8_000);
+    expect((await cells.find('only'))?.state).toBe('ACTIVE');
   });
 });

@@ -59,7 +59,19 @@ export class WatchCells {
       const detail = `JobManager unreachable for ${Math.round((nowMs - silentSince) / 1000)} s: ${seen.reason}`;
       if (await this.cells.markLost(cell.id, detail)) reports.push(await this.restore(cell));
     }
+    if (!this.fleet.elastic) await this.takeBack();
     return { lost: reports, removed: this.fleet.elastic ? await this.shrink(nowMs) : [] };
+  }
+
+  /**
+   * A static fleet cannot replace a cell: one that was lost and answers again (its JobManager was
+   * restarted) is active again, and statements waiting for room are placed on it once more.
+   */
+  private async takeBack(): Promise<void> {
+    for (const cell of await this.cells.lost()) {
+      const seen = await this.observer.observe(cell);
+      if (seen.reachable) await this.cells.register({ ...cell, provider: this.fleet.provider });
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { PrepareStatementTables } from '../catalog/prepare-statement-tables';
 import type { PoolAdmission } from '../compute/compute-pool.ports';
 import type { StatementEngines } from '../compute/fleet.ports';
+import type { JobRecovery } from '../compute/job-recovery';
 import { ReconcileStatement } from './reconcile-statement.use-case';
 import type { StatementEngine } from './statement-engine.port';
 import type { StatementRecord, StatementRepository, StatusPatch } from './statement.ports';
@@ -44,5 +45,54 @@ describe('ReconcileStatement', () => {
       { currentCfu: 2, startTime: expect.any(Date) },
       expect.objectContaining({ phase: 'COMPLETED', currentCfu: 0, endTime: expect.any(Date) }),
     ]);
+  });
+
+  it('restores a job that vanished from its cell from the newest checkpoint, not from scratch', async () => {
+    const submitted: { savepointPath: string | null; properties: Record<string, string> }[] = [];
+    const statement = {
+      uid: 'u',
+      executionMode: 'background',
+      phase: 'RUNNING',
+      stopped: false,
+      jobId: 'job-1',
+      cellId: 'cell-0',
+      computePoolId: null,
+      currentCfu: 1,
+      admittedCfu: 1,
+      startTime: new Date(),
+      savepointPath: null,
+      properties: {},
+      statement: 'INSERT INTO b SELECT * FROM a',
+      detail: 'The Flink job is running.',
+    } as unknown as StatementRecord;
+    const statements = {
+      findByUid: () => Promise.resolve(statement),
+      recordStatus: () => Promise.resolve(),
+    } as unknown as StatementRepository;
+    const engine = {
+      findJobs: () => Promise.resolve([]),
+      submitBackground: (input: { savepointPath: string | null; properties: Record<string, string> }) => {
+        submitted.push(input);
+        return Promise.resolve({ jobId: 'job-2' });
+      },
+    } as unknown as StatementEngine;
+    const engines = { forCell: () => Promise.resolve(engine) } as unknown as StatementEngines;
+    const recovery = {
+      latestCheckpoint: (cellId: string, jobId: string) =>
+        Promise.resolve(`file:///ck/${cellId}/${jobId}/chk-3`),
+    } as unknown as JobRecovery;
+    const reconcile = new ReconcileStatement(
+      statements,
+      engines,
+      { execute: () => Promise.resolve([]) } as unknown as PrepareStatementTables,
+      {} as PoolAdmission,
+      { idleResultsTimeoutMs: 300_000, observeEveryMs: 5_000 },
+      undefined,
+      undefined,
+      undefined,
+      recovery,
+    );
+    await reconcile.execute('u');
+    expect(submitted.map((s) => s.savepointPath)).toEqual(['file:///ck/cell-0/job-1/chk-3']);
   });
 });

@@ -5,6 +5,7 @@ import type { AutoscaleStatement } from '../compute/autoscale-statement.use-case
 import type { PoolAdmission } from '../compute/compute-pool.ports';
 import type { StatementEngines } from '../compute/fleet.ports';
 import type { PlaceStatement } from '../compute/place-statement.use-case';
+import type { JobRecovery } from '../compute/job-recovery';
 import type { SizeStatement } from '../compute/size-statement.use-case';
 import { type ForegroundQuery, flinkSessionProperties, type StatementEngine } from './statement-engine.port';
 import { type StatementRecord, StatementRepository } from './statement.ports';
@@ -49,6 +50,8 @@ export class ReconcileStatement {
     private readonly placement?: PlaceStatement,
     /** the size a statement starts at, from its plan; none = INITIAL_CFU */
     private readonly sizing?: SizeStatement,
+    /** finds the checkpoint a vanished job restores from; none = only the last stop's savepoint */
+    private readonly recovery?: JobRecovery,
   ) {}
 
   async execute(uid: string): Promise<ReconcileOutcome> {
@@ -58,7 +61,7 @@ export class ReconcileStatement {
 
     const engine = await this.engines.forCell(statement.cellId);
     const jobs = await engine.findJobs(statement.uid);
-    const action = decideStatementAction(statement, { jobs });
+    const action = decideStatementAction(await this.withCheckpoint(statement, jobs), { jobs });
     return this.act(statement, action, engine);
   }
 
@@ -96,6 +99,8 @@ export class ReconcileStatement {
           await this.statements.recordStatus(uid, {
             jobId,
             phase: 'PENDING',
+            // the point it restored from stays the fallback until the new job checkpoints
+            ...(action.savepointPath ? { savepointPath: action.savepointPath } : {}),
             detail: action.savepointPath
               ? `Restoring from ${action.savepointPath} at ${size.reason}.`
               : `Submitted to Flink at ${size.reason}.`,
@@ -164,6 +169,17 @@ export class ReconcileStatement {
         await this.statements.delete(uid);
         return done;
     }
+  }
+
+  /**
+   * A running statement whose job is gone from its cell (a JobManager restarted without HA) continues
+   * from the job's newest retained checkpoint, which is newer than any savepoint it has.
+   */
+  private async withCheckpoint(statement: StatementRecord, jobs: { id: string }[]): Promise<StatementRecord> {
+    if (!this.recovery || !statement.jobId || statement.phase !== 'RUNNING') return statement;
+    if (jobs.some((j) => j.id === statement.jobId)) return statement;
+    const checkpoint = await this.recovery.latestCheckpoint(statement.cellId, statement.jobId);
+    return checkpoint ? { ...statement, savepointPath: checkpoint } : statement;
   }
 
   /** statements start only once their pool has room for them, in submission order */

@@ -24,6 +24,7 @@ export interface StatementRecord {
   jobId: string | null;
   /** the Flink cell the statement's job runs on (null: not placed yet; a legacy job: the first cell) */
   cellId: string | null;
+  /** where the statement continues from: its last stop's savepoint, or the checkpoint its job was restored from */
   savepointPath: string | null;
   startTime: Date | null;
   endTime: Date | null;
