@@ -1,15 +1,21 @@
 import {
   type KafkaClusterRecord,
   type NewTopic,
+  type SubjectVersion,
   TopicCatalog,
   type TopicDescription,
 } from '@riffle/application';
 import { type RegistrySchema, RiffleError, type SchemaFormat } from '@riffle/domain';
+import { inSpan, SpanKind } from '@riffle/observability';
 import { type Admin, ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
+import { TtlCache } from './ttl-cache';
 
 const REGISTRY_TIMEOUT_MS = 5_000;
+const SCOPE = '@riffle/kafka';
 /** the topic configs the catalog shows (SHOW CREATE TABLE, REST) */
 const VISIBLE_CONFIGS = ['cleanup.policy', 'retention.ms', 'retention.bytes', 'max.message.bytes'];
+/** DescribeConfigs' config source of a value set on the topic itself (DYNAMIC_TOPIC_CONFIG) */
+const TOPIC_CONFIG_SOURCE = 1;
 /** Kafka's answers to a topic Riffle asked for that the user can fix */
 const USER_ERRORS = new Set([
   'INVALID_CONFIG',
@@ -19,54 +25,123 @@ const USER_ERRORS = new Set([
   'INVALID_TOPIC_EXCEPTION',
 ]);
 
-interface SubjectVersion {
+interface RegistryVersion {
+  subject?: string;
+  version?: number;
+  id?: number;
   schema: string;
   schemaType?: SchemaFormat;
   references?: { name: string; subject: string; version: number }[];
 }
 
+interface LatestSchema {
+  schema: RegistrySchema;
+  version: SubjectVersion;
+}
+
+export interface KafkaTopicCatalogOptions {
+  /**
+   * How long a topic list, a topic's partitions and configs and a subject's latest version are reused
+   * (0: never). Short, so that topics and schema versions made outside Riffle appear within seconds.
+   */
+  cacheTtlMs?: number;
+  /** entries per cache, oldest dropped first */
+  cacheMaxEntries?: number;
+}
+
+export const DEFAULT_CATALOG_CACHE_TTL_MS = 1_000;
+const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
+
 /**
- * Topics and their key/value schemas, read live from each registered cluster (kafkajs admin + the
- * Confluent schema registry API). Nothing is cached but the admin connection: metadata requests are
- * cheap, and a topic or schema created outside Riffle is visible at once (DESIGN §4, metadata sync).
+ * Topics and their key/value schemas, read from each registered cluster (kafkajs admin + the Confluent
+ * schema registry API) through a short TTL cache (DESIGN §4, metadata sync): a topic list, a topic's
+ * partitions and configs and a subject's latest version are reused for about a second, so describing many
+ * tables in a burst costs one topic listing, and a topic or schema made outside Riffle shows up within
+ * seconds. A topic missing from a cached list is looked up again before it is reported missing. Riffle's
+ * own changes (create, alter, delete, register) drop what they touch from this instance's cache.
  */
 export class KafkaTopicCatalog extends TopicCatalog {
   private readonly admins = new Map<string, Promise<Admin>>();
+  private readonly topicLists: TtlCache<string[]>;
+  private readonly topicDetails: TtlCache<{ partitions: number; config: Record<string, string> }>;
+  private readonly latestVersions: TtlCache<LatestSchema | undefined>;
+
+  constructor(options: KafkaTopicCatalogOptions = {}) {
+    super();
+    const ttl = options.cacheTtlMs ?? DEFAULT_CATALOG_CACHE_TTL_MS;
+    const max = options.cacheMaxEntries ?? DEFAULT_CACHE_MAX_ENTRIES;
+    this.topicLists = new TtlCache(ttl, 100);
+    this.topicDetails = new TtlCache(ttl, max);
+    this.latestVersions = new TtlCache(ttl, max);
+  }
 
   async listTopics(cluster: KafkaClusterRecord): Promise<string[]> {
-    return this.withAdmin(cluster, (admin) => admin.listTopics());
+    const topics = await this.topicLists.get(cluster.bootstrapServers, () =>
+      this.withAdmin(cluster, 'list topics', (admin) => admin.listTopics()),
+    );
+    return [...topics];
+  }
+
+  /** forgets every cached answer (the bench measures cold reads with it) */
+  clearCache(): void {
+    this.topicLists.clear();
+    this.topicDetails.clear();
+    this.latestVersions.clear();
   }
 
   async describeTopic(cluster: KafkaClusterRecord, topic: string): Promise<TopicDescription | undefined> {
-    const found = await this.withAdmin(cluster, async (admin) => {
-      // listTopics first: a metadata request naming a missing topic may auto-create it on some brokers
-      if (!(await admin.listTopics()).includes(topic)) return undefined;
-      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-      const { resources } = await admin.describeConfigs({
-        includeSynonyms: false,
-        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: VISIBLE_CONFIGS }],
-      });
-      const config = Object.fromEntries(
-        (resources[0]?.configEntries ?? []).map((entry) => [entry.configName, entry.configValue]),
-      );
-      return { partitions: metadata.topics[0]?.partitions.length ?? 0, config };
-    });
-    if (!found) return undefined;
-    const [keySchema, valueSchema] = await Promise.all([
+    // the registry and Kafka answer in parallel: a cold read costs the slower of them, not their sum
+    const schemas = Promise.all([
       this.latestSchema(cluster, `${topic}-key`),
       this.latestSchema(cluster, `${topic}-value`),
+    ]);
+    schemas.catch(() => undefined); // awaited below, unless the topic is missing
+    // the topic list before any metadata request naming the topic: on some brokers that auto-creates it
+    if (!(await this.topicExists(cluster, topic))) return undefined;
+    const [found, [key, value]] = await Promise.all([
+      this.topicDetails.get(`${cluster.bootstrapServers}\u0000${topic}`, () =>
+        this.fetchTopicDetails(cluster, topic),
+      ),
+      schemas,
     ]);
     return {
       partitions: found.partitions,
       compacted: (found.config['cleanup.policy'] ?? 'delete').split(',').includes('compact'),
       config: found.config,
-      ...(keySchema ? { keySchema } : {}),
-      ...(valueSchema ? { valueSchema } : {}),
+      ...(key ? { keySchema: key.schema, keySubject: key.version } : {}),
+      ...(value ? { valueSchema: value.schema, valueSubject: value.version } : {}),
     };
   }
 
+  /** in the cached list, else in a fresh one: a topic just created elsewhere is never reported missing */
+  async topicExists(cluster: KafkaClusterRecord, topic: string): Promise<boolean> {
+    if ((await this.listTopics(cluster)).includes(topic)) return true;
+    this.topicLists.delete(cluster.bootstrapServers);
+    return (await this.listTopics(cluster)).includes(topic);
+  }
+
+  private fetchTopicDetails(
+    cluster: KafkaClusterRecord,
+    topic: string,
+  ): Promise<{ partitions: number; config: Record<string, string> }> {
+    return this.withAdmin(cluster, 'describe topic', async (admin) => {
+      const [metadata, { resources }] = await Promise.all([
+        admin.fetchTopicMetadata({ topics: [topic] }),
+        admin.describeConfigs({
+          includeSynonyms: false,
+          resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: VISIBLE_CONFIGS }],
+        }),
+      ]);
+      const config = Object.fromEntries(
+        (resources[0]?.configEntries ?? []).map((entry) => [entry.configName, entry.configValue]),
+      );
+      return { partitions: metadata.topics[0]?.partitions.length ?? 0, config };
+    });
+  }
+
   async createTopic(cluster: KafkaClusterRecord, topic: NewTopic): Promise<boolean> {
-    return this.withAdmin(cluster, async (admin) => {
+    this.forgetTopic(cluster, topic.topic);
+    return this.withAdmin(cluster, 'create topic', async (admin) => {
       try {
         return await admin.createTopics({
           waitForLeaders: true,
@@ -89,6 +164,60 @@ export class KafkaTopicCatalog extends TopicCatalog {
           );
         }
         throw error;
+      } finally {
+        this.forgetTopic(cluster, topic.topic);
+      }
+    });
+  }
+
+  async alterTopicConfig(
+    cluster: KafkaClusterRecord,
+    topic: string,
+    changes: Record<string, string | null>,
+  ): Promise<boolean> {
+    if (!(await this.topicExists(cluster, topic))) return false;
+    return this.withAdmin(cluster, 'alter topic config', async (admin) => {
+      try {
+        // kafkajs speaks the non-incremental AlterConfigs only, which replaces the topic's whole config:
+        // send what the topic has set now with the changes applied (a concurrent change may be lost)
+        const { resources } = await admin.describeConfigs({
+          includeSynonyms: false,
+          resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+        });
+        const configs = new Map<string, string>();
+        for (const entry of resources[0]?.configEntries ?? []) {
+          const source = (entry as { configSource?: number }).configSource;
+          if (source === TOPIC_CONFIG_SOURCE && entry.configValue !== null)
+            configs.set(entry.configName, entry.configValue);
+        }
+        for (const [name, value] of Object.entries(changes)) {
+          if (value === null) configs.delete(name);
+          else configs.set(name, value);
+        }
+        await admin.alterConfigs({
+          validateOnly: false,
+          resources: [
+            {
+              type: ConfigResourceTypes.TOPIC,
+              name: topic,
+              configEntries: [...configs].map(([name, value]) => ({ name, value })),
+            },
+          ],
+        });
+        return true;
+      } catch (error) {
+        const refused = kafkaErrorsOf(error).find((e) => USER_ERRORS.has(e.type ?? ''));
+        if (refused) {
+          throw new RiffleError(
+            'INVALID_TABLE_OPTION',
+            'invalid',
+            `Kafka refused the configs of topic ${topic}: ${refused.message}`,
+            { topic },
+          );
+        }
+        throw error;
+      } finally {
+        this.topicDetails.delete(`${cluster.bootstrapServers}\u0000${topic}`);
       }
     });
   }
@@ -108,6 +237,7 @@ export class KafkaTopicCatalog extends TopicCatalog {
         ...(schema.references?.length ? { references: schema.references } : {}),
       },
     );
+    this.latestVersions.delete(`${cluster.schemaRegistryUrl}\u0000${subject}`);
     const body = (await response.json().catch(() => ({}))) as { id?: number; message?: string };
     if (response.ok && typeof body.id === 'number') return body.id;
     const said = body.message ?? `status ${response.status}`;
@@ -134,6 +264,7 @@ export class KafkaTopicCatalog extends TopicCatalog {
 
   async deleteSubject(cluster: KafkaClusterRecord, subject: string): Promise<boolean> {
     const path = `/subjects/${encodeURIComponent(subject)}`;
+    this.latestVersions.delete(`${cluster.schemaRegistryUrl}\u0000${subject}`);
     const soft = await this.registry(cluster, 'DELETE', path);
     if (soft.status === 404) return false;
     if (!soft.ok) throw registryUnavailable(`deleting ${subject}`, soft.status);
@@ -143,11 +274,21 @@ export class KafkaTopicCatalog extends TopicCatalog {
   }
 
   async deleteTopic(cluster: KafkaClusterRecord, topic: string): Promise<boolean> {
-    return this.withAdmin(cluster, async (admin) => {
+    this.forgetTopic(cluster, topic);
+    return this.withAdmin(cluster, 'delete topic', async (admin) => {
       if (!(await admin.listTopics()).includes(topic)) return false;
-      await admin.deleteTopics({ topics: [topic] });
+      try {
+        await admin.deleteTopics({ topics: [topic] });
+      } finally {
+        this.forgetTopic(cluster, topic);
+      }
       return true;
     });
+  }
+
+  private forgetTopic(cluster: KafkaClusterRecord, topic: string): void {
+    this.topicLists.delete(cluster.bootstrapServers);
+    this.topicDetails.delete(`${cluster.bootstrapServers}\u0000${topic}`);
   }
 
   async check(cluster: Pick<KafkaClusterRecord, 'bootstrapServers' | 'schemaRegistryUrl'>): Promise<void> {
@@ -176,10 +317,16 @@ export class KafkaTopicCatalog extends TopicCatalog {
     for (const admin of this.admins.values()) await (await admin.catch(() => undefined))?.disconnect();
   }
 
-  private async latestSchema(
+  private latestSchema(cluster: KafkaClusterRecord, subject: string): Promise<LatestSchema | undefined> {
+    return this.latestVersions.get(`${cluster.schemaRegistryUrl}\u0000${subject}`, () =>
+      this.fetchLatestSchema(cluster, subject),
+    );
+  }
+
+  private async fetchLatestSchema(
     cluster: KafkaClusterRecord,
     subject: string,
-  ): Promise<RegistrySchema | undefined> {
+  ): Promise<LatestSchema | undefined> {
     const response = await this.registry(
       cluster,
       'GET',
@@ -187,19 +334,42 @@ export class KafkaTopicCatalog extends TopicCatalog {
     );
     if (response.status === 404) return undefined;
     if (!response.ok) throw registryUnavailable(`reading ${subject}`, response.status);
-    const body = (await response.json()) as SubjectVersion;
+    const body = (await response.json()) as RegistryVersion;
     return {
-      format: body.schemaType ?? 'AVRO',
-      schema: body.schema,
-      ...(body.references?.length ? { references: body.references } : {}),
+      schema: {
+        format: body.schemaType ?? 'AVRO',
+        schema: body.schema,
+        ...(body.references?.length ? { references: body.references } : {}),
+      },
+      version: { subject, version: body.version ?? 0, id: body.id ?? 0 },
     };
   }
 
-  private async registry(
+  /** one CLIENT span per call, e.g. `schema-registry GET /subjects/:subject/versions/latest` */
+  private registry(
     cluster: KafkaClusterRecord,
     method: 'GET' | 'POST' | 'DELETE',
     path: string,
     body?: unknown,
+  ): Promise<Response> {
+    const template = path.split('?')[0]!.replace(/^\/subjects\/[^/]+/, '/subjects/:subject');
+    return inSpan(
+      SCOPE,
+      `schema-registry ${method} ${template}`,
+      { kind: SpanKind.CLIENT, attributes: { 'http.request.method': method, 'url.template': template } },
+      async (span) => {
+        const response = await this.callRegistry(cluster, method, path, body);
+        span.setAttribute('http.response.status_code', response.status);
+        return response;
+      },
+    );
+  }
+
+  private async callRegistry(
+    cluster: KafkaClusterRecord,
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body: unknown,
   ): Promise<Response> {
     try {
       return await fetch(`${cluster.schemaRegistryUrl}${path}`, {
@@ -221,8 +391,27 @@ export class KafkaTopicCatalog extends TopicCatalog {
     }
   }
 
-  /** Kafka unreachable (connection, timeouts) is `unavailable`, so statements retry instead of failing. */
-  private async withAdmin<T>(cluster: KafkaClusterRecord, work: (admin: Admin) => Promise<T>): Promise<T> {
+  /**
+   * One admin operation in a CLIENT span `kafka <operation>`. Kafka unreachable (connection, timeouts)
+   * is `unavailable`, so statements retry instead of failing.
+   */
+  private withAdmin<T>(
+    cluster: KafkaClusterRecord,
+    operation: string,
+    work: (admin: Admin) => Promise<T>,
+  ): Promise<T> {
+    return inSpan(
+      SCOPE,
+      `kafka ${operation}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { 'messaging.system': 'kafka', 'riffle.kafka.cluster_id': cluster.id },
+      },
+      () => this.adminCall(cluster, work),
+    );
+  }
+
+  private async adminCall<T>(cluster: KafkaClusterRecord, work: (admin: Admin) => Promise<T>): Promise<T> {
     try {
       return await work(await this.admin(cluster.bootstrapServers));
     } catch (error) {

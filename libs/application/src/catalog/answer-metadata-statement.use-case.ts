@@ -1,5 +1,6 @@
 import {
   type CatalogStatement,
+  describeExtendedRows,
   describeRows,
   matchesLike,
   parseCatalogStatement,
@@ -115,10 +116,7 @@ export class AnswerMetadataStatement {
       case 'drop-table':
         return new TableDdl(this.environments).drop(statement, env, parsed.table, parsed.ifExists);
       case 'alter-table':
-        throw notSupported(
-          'NOT_SUPPORTED_YET',
-          'ALTER TABLE is not supported yet: Riffle cannot store table options or watermark changes so far.',
-        );
+        return new TableDdl(this.environments).alter(statement, env);
       case 'other':
         throw notSupported(
           'NOT_SUPPORTED',
@@ -177,11 +175,23 @@ export class AnswerMetadataStatement {
         }
         const extended = parsed.kind === 'describe' && parsed.extended;
         const like = parsed.kind === 'show-columns' ? parsed.like : undefined;
-        return answered(
-          describeRows(table.definition, extended)
-            .filter((row) => matchesLike(row.name, like))
-            .map((row) => [row.name, row.type, row.null, row.key, row.extras, row.watermark]),
-        );
+        const columns = describeRows(table.definition, extended)
+          .filter((row) => matchesLike(row.name, like))
+          .map((row) => [row.name, row.type, row.null, row.key, row.extras, row.watermark]);
+        if (!extended) return answered(columns);
+        const { keySubject, valueSubject, config } = table.description;
+        const details = describeExtendedRows(table.definition, {
+          catalog: resolved.catalog,
+          database: resolved.database,
+          options: tableOptionsOfTopic(config),
+          ...(keySubject ? { keySubject } : {}),
+          ...(valueSubject ? { valueSubject } : {}),
+        });
+        // after the columns, Spark-style: `# Detailed Table Information`, then name and value rows
+        return answered([
+          ...columns,
+          ...details.map(([name, value]) => [name, value, null, null, null, null]),
+        ]);
       }
     }
   }

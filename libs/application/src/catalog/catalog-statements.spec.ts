@@ -41,18 +41,27 @@ class FakeTopicCatalog extends TopicCatalog {
     this.maybeFail();
     return [...this.topics.keys()];
   }
+  async topicExists(_: KafkaClusterRecord, topic: string) {
+    this.maybeFail();
+    return this.topics.has(topic);
+  }
   async describeTopic(_: KafkaClusterRecord, topic: string): Promise<TopicDescription | undefined> {
     this.maybeFail();
     const found = this.topics.get(topic);
     if (!found) return undefined;
     const keySchema = this.subjects.get(`${topic}-key`)?.at(-1);
     const valueSchema = this.subjects.get(`${topic}-value`)?.at(-1);
+    const version = (subject: string) => ({
+      subject,
+      version: this.subjects.get(subject)!.length,
+      id: 40 + this.subjects.get(subject)!.length,
+    });
     return {
       partitions: found.partitions,
       compacted: (found.config['cleanup.policy'] ?? '').includes('compact'),
-      config: found.config,
-      ...(keySchema ? { keySchema } : {}),
-      ...(valueSchema ? { valueSchema } : {}),
+      config: { ...found.config },
+      ...(keySchema ? { keySchema, keySubject: version(`${topic}-key`) } : {}),
+      ...(valueSchema ? { valueSchema, valueSubject: version(`${topic}-value`) } : {}),
     };
   }
   async createTopic(_: KafkaClusterRecord, topic: NewTopic) {
@@ -277,7 +286,7 @@ describe('AnswerMetadataStatement', () => {
     ]);
     recorded.pages = [];
     await answer('DESCRIBE EXTENDED main.orders', 'DESCRIBE');
-    expect(recorded.rows.map((r) => r[0])).toEqual([
+    expect(recorded.rows.slice(0, 6).map((r) => r[0])).toEqual([
       'id',
       'customer',
       '$rowtime',
@@ -285,6 +294,24 @@ describe('AnswerMetadataStatement', () => {
       '$offset',
       '$headers',
     ]);
+    expect(recorded.rows.slice(6)).toEqual(
+      [
+        ['# Detailed Table Information', ''],
+        ['Table', '`env-1`.`main`.`orders`'],
+        ['Topic', 'orders'],
+        ['Partitions', '2'],
+        ['Distribution', 'DISTRIBUTED INTO 2 BUCKETS'],
+        ['Changelog mode', 'append'],
+        ['Primary key', 'none'],
+        ['Watermark', "FOR `$rowtime` AS `$rowtime` - INTERVAL '5' SECOND"],
+        ['Key format', 'raw'],
+        ['Value format', 'avro-registry'],
+        ['Key subject', 'none (no subject orders-key)'],
+        ['Value subject', 'orders-value (version 1, schema id 41)'],
+        ["Option 'kafka.cleanup-policy'", 'delete'],
+        ["Option 'kafka.retention.time'", '7 d'],
+      ].map(([name, value]) => [name, value, null, null, null, null]),
+    );
     recorded.pages = [];
     await answer('SHOW CREATE TABLE orders', 'SHOW_CREATE_TABLE');
     const [[ddl]] = recorded.rows as [[string]];
@@ -313,7 +340,11 @@ describe('AnswerMetadataStatement', () => {
     ['CREATE TABLE orders (id BIGINT)', 'CREATE_TABLE', 'TABLE_EXISTS'],
     ['CREATE TABLE strict (id BIGINT)', 'CREATE_TABLE', 'SCHEMA_INCOMPATIBLE'],
     ["CREATE TABLE t (id BIGINT) WITH ('connector' = 'x')", 'CREATE_TABLE', 'INVALID_TABLE_OPTION'],
-    ["ALTER TABLE orders SET ('a' = 'b')", 'ALTER_TABLE', 'NOT_SUPPORTED_YET'],
+    ["ALTER TABLE orders SET ('scan.startup.mode' = 'latest-offset')", 'ALTER_TABLE', 'NOT_SUPPORTED_YET'],
+    ["ALTER TABLE orders SET ('kafka.partitions' = '4')", 'ALTER_TABLE', 'INVALID_TABLE_OPTION'],
+    ["ALTER TABLE orders SET ('kafka.retention.time' = 'soon')", 'ALTER_TABLE', 'INVALID_TABLE_OPTION'],
+    ["ALTER TABLE nothing SET ('kafka.retention.time' = '1 d')", 'ALTER_TABLE', 'TABLE_NOT_FOUND'],
+    ["ALTER TABLE _schemas RESET ('kafka.retention.time')", 'ALTER_TABLE', 'TABLE_NOT_FOUND'],
     ['DROP TABLE nothing', 'DROP_TABLE', 'TABLE_NOT_FOUND'],
     ['DROP TABLE _schemas', 'DROP_TABLE', 'TABLE_NOT_FOUND'],
     ['DESCRIBE nothing', 'DESCRIBE', 'TABLE_NOT_FOUND'],
@@ -328,6 +359,29 @@ describe('AnswerMetadataStatement', () => {
     expect(recorded.exceptions.map((e) => e.name)).toEqual([code]);
     expect(recorded.pages).toEqual([]);
     expect(topics.calls.filter((c) => c.startsWith('createTopic'))).toEqual([]);
+  });
+
+  it('alters a table: SET and RESET change the topic configs its options map to', async () => {
+    const { topics, recorded, answer } = setUp();
+    await answer(
+      "ALTER TABLE main.orders SET ('kafka.retention.time' = '1 d', 'kafka.max-message-size' = '2000000')",
+      'ALTER_TABLE',
+    );
+    expect(recorded.phase).toBe('COMPLETED');
+    expect(topics.topics.get('orders')?.config).toEqual({
+      'cleanup.policy': 'delete',
+      'retention.ms': '86400000',
+      'max.message.bytes': '2000000',
+    });
+    expect(recorded.statuses.at(-1)?.detail).toBe(
+      'Altered table orders in database main: set retention.ms = 86400000, set max.message.bytes = 2000000.',
+    );
+    await answer("ALTER TABLE orders RESET ('kafka.retention.time', 'changelog.mode')", 'ALTER_TABLE');
+    expect(recorded.phase).toBe('COMPLETED');
+    expect(topics.topics.get('orders')?.config).toEqual({ 'max.message.bytes': '2000000' });
+    await answer("ALTER TABLE IF EXISTS nothing SET ('changelog.mode' = 'upsert')", 'ALTER_TABLE');
+    expect(recorded.phase).toBe('COMPLETED');
+    expect(recorded.statuses.at(-1)?.detail).toMatch(/No table nothing in database main; nothing changed/);
   });
 
   it('drops a table: the topic, then both subjects', async () => {

@@ -26,6 +26,15 @@ export interface TopicDescription {
   config: Record<string, string>;
   keySchema?: RegistrySchema;
   valueSchema?: RegistrySchema;
+  /** where keySchema / valueSchema come from: the subject's latest version and its global id */
+  keySubject?: SubjectVersion;
+  valueSubject?: SubjectVersion;
+}
+
+export interface SubjectVersion {
+  subject: string;
+  version: number;
+  id: number;
 }
 
 export interface NewTopic {
@@ -36,13 +45,16 @@ export interface NewTopic {
 }
 
 /**
- * One Kafka cluster and its schema registry, read live (no cache: a topic or schema created outside
- * Riffle shows up at the next read). Errors the user can fix are RiffleErrors of kind `invalid`/`conflict`;
- * an unreachable cluster is `unavailable`, so the caller retries.
+ * One Kafka cluster and its schema registry. Reads may be served from a short-lived cache (about a second,
+ * DESIGN §4 metadata sync), so a topic or schema created outside Riffle shows up within seconds; the
+ * adapter's own changes invalidate what they touch. Errors the user can fix are RiffleErrors of kind
+ * `invalid`/`conflict`; an unreachable cluster is `unavailable`, so the caller retries.
  */
 export abstract class TopicCatalog {
   /** every topic of the cluster, internal ones included */
   abstract listTopics(cluster: KafkaClusterRecord): Promise<string[]>;
+  /** whether the topic exists; a topic missing from a cached list is looked up live, so DDL can trust a false */
+  abstract topicExists(cluster: KafkaClusterRecord, topic: string): Promise<boolean>;
   /** undefined when the topic does not exist */
   abstract describeTopic(cluster: KafkaClusterRecord, topic: string): Promise<TopicDescription | undefined>;
   /** false when the topic already exists; bad configs are RiffleError INVALID_TABLE_OPTION */
@@ -58,6 +70,15 @@ export abstract class TopicCatalog {
   ): Promise<number>;
   /** deletes the subject with all its versions (soft, then permanently); false when there was none */
   abstract deleteSubject(cluster: KafkaClusterRecord, subject: string): Promise<boolean>;
+  /**
+   * Sets (value a string) or resets to the broker default (value null) topic configs, e.g. retention.ms;
+   * false when the topic does not exist. Configs Kafka refuses are RiffleError INVALID_TABLE_OPTION.
+   */
+  abstract alterTopicConfig(
+    cluster: KafkaClusterRecord,
+    topic: string,
+    changes: Record<string, string | null>,
+  ): Promise<boolean>;
   /** false when the topic does not exist */
   abstract deleteTopic(cluster: KafkaClusterRecord, topic: string): Promise<boolean>;
   /** a cluster answers: brokers reachable and the registry answers */

@@ -1,4 +1,11 @@
-import { isInternalTopic, parseCreateTable, planCreateTable, RiffleError } from '@riffle/domain';
+import {
+  isInternalTopic,
+  parseAlterTable,
+  parseCreateTable,
+  planAlterTable,
+  planCreateTable,
+  RiffleError,
+} from '@riffle/domain';
 import type { StatementRecord } from '../statements/statement.ports';
 import type { EnvironmentCatalog, EnvironmentTables } from './environment-tables';
 
@@ -9,9 +16,10 @@ export interface DdlAnswer {
 }
 
 /**
- * CREATE TABLE and DROP TABLE on Kafka and the registry (DESIGN §4). CREATE registers the schemas first,
+ * CREATE, ALTER and DROP TABLE on Kafka and the registry (DESIGN §4). CREATE registers the schemas first,
  * then creates the topic, so a schema the registry refuses (incompatible with what a subject already holds,
- * invalid) leaves no topic behind; DROP deletes the topic, then both subjects.
+ * invalid) leaves no topic behind; ALTER … SET/RESET changes the topic configs its options map to; DROP
+ * deletes the topic, then both subjects.
  */
 export class TableDdl {
   constructor(private readonly environments: EnvironmentTables) {}
@@ -37,7 +45,7 @@ export class TableDdl {
       parsed.ifNotExists
         ? { rows: [], detail: `Table ${topic} already exists in database ${database}; nothing changed.` }
         : tableExists(database, topic);
-    if ((await topics.listTopics(cluster)).includes(topic)) return exists();
+    if (await topics.topicExists(cluster, topic)) return exists();
 
     const keyId = plan.keySchema
       ? await topics.registerSchema(cluster, `${topic}-key`, { format: 'AVRO', schema: plan.keySchema })
@@ -62,6 +70,31 @@ export class TableDdl {
     };
   }
 
+  async alter(statement: StatementRecord, env: EnvironmentCatalog): Promise<DdlAnswer> {
+    const parsed = parseAlterTable(statement.statement);
+    const topicConfig = planAlterTable(parsed.changes);
+    const { cluster, database, topic } = this.environments.resolveParts(
+      env,
+      statement.properties,
+      parsed.path,
+    );
+    const altered =
+      !isInternalTopic(topic) &&
+      (await this.environments.topics.alterTopicConfig(cluster, topic, topicConfig));
+    if (!altered) {
+      if (parsed.ifExists)
+        return { rows: [], detail: `No table ${topic} in database ${database}; nothing changed.` };
+      throw tableNotFound(database, topic);
+    }
+    const changes = Object.entries(topicConfig).map(([config, value]) =>
+      value === null ? `reset ${config} to the cluster default` : `set ${config} = ${value}`,
+    );
+    return {
+      rows: [],
+      detail: `Altered table ${topic} in database ${database}: ${changes.join(', ')}.`,
+    };
+  }
+
   async drop(
     statement: StatementRecord,
     env: EnvironmentCatalog,
@@ -73,10 +106,7 @@ export class TableDdl {
     if (!deleted) {
       if (ifExists)
         return { rows: [], detail: `No table ${topic} in database ${database}; nothing changed.` };
-      throw new RiffleError('TABLE_NOT_FOUND', 'invalid', `No table ${topic} in database ${database}.`, {
-        database,
-        table: topic,
-      });
+      throw tableNotFound(database, topic);
     }
     for (const side of ['key', 'value'])
       await this.environments.topics.deleteSubject(cluster, `${topic}-${side}`);
@@ -86,6 +116,12 @@ export class TableDdl {
     };
   }
 }
+
+const tableNotFound = (database: string, topic: string) =>
+  new RiffleError('TABLE_NOT_FOUND', 'invalid', `No table ${topic} in database ${database}.`, {
+    database,
+    table: topic,
+  });
 
 const tableExists = (database: string, topic: string): never => {
   throw new RiffleError(

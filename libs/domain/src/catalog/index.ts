@@ -58,3 +58,5 @@ export {
   parseCatalogStatement,
 } from './parse-catalog-statement';
 export { renderTopicTable, topicTable } from './topic-table';
+export { type ParsedAlterTable, parseAlterTable, planAlterTable } from './alter-table';
+export { describeExtendedRows, type TableDetails } from './describe-extended';

@@ -38,7 +38,7 @@ export const DEFAULT_PARTITIONS = 6;
 /** Kafka's own limit is far higher; this keeps one statement from creating a monster by a typo */
 export const MAX_PARTITIONS = 1_000;
 
-const CLEANUP_POLICIES: Readonly<Record<string, string>> = {
+export const CLEANUP_POLICIES: Readonly<Record<string, string>> = {
   delete: 'delete',
   compact: 'compact',
   'delete-compact': 'compact,delete',
@@ -209,6 +209,11 @@ export function durationMs(key: string, text: string): number {
   if (amount < 0) throw badOption(key, 'must be positive, or 0 for forever.');
   return amount * unit;
 }
+
+/** `kafka.retention.size`: bytes, `0` or `-1` for no limit (-1 for Kafka) */
+export const retentionBytes = (key: string, text: string) => bytes(key, text, true);
+/** `kafka.max-message-size`: a positive number of bytes */
+export const messageBytes = (key: string, text: string) => bytes(key, text, false);
 
 function bytes(key: string, text: string, unlimitedAllowed: boolean): number {
   if (!/^\s*-?\d+\s*$/.test(text)) throw badOption(key, `'${text}' is not a number of bytes.`);

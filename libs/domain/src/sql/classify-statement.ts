@@ -2,6 +2,7 @@ import type { SqlStatementContext } from 'dt-sql-parser/dist/lib/flink/FlinkSqlP
 import type { ExecutionMode } from '../statements/statement';
 import { PredictionBudgetExceeded } from './bounded-prediction';
 import { findLexicalProblems } from './flink-lexical-checks';
+import { bridgeGrammarGaps, type GrammarBridge } from './grammar-bridge';
 import { type LexedToken, type ParsedFlinkSql, parseFlinkSql, parseTreeDepth } from './parse-flink-sql';
 import { scanSqlText, type SqlTextScan } from './scan-sql-text';
 import {
@@ -46,6 +47,8 @@ export interface StatementClassification {
   properties: SqlProperty[];
   /** `/*+ … *\/` hints as written, for the security policy; the grammar itself ignores them */
   hints: string[];
+  /** Flink syntax the grammar does not know that was recognised and bridged (grammar-bridge.ts) */
+  bridge?: GrammarBridge;
 }
 
 /**
@@ -84,9 +87,10 @@ export function analyzeStatement(sql: string, beforeParse?: (scan: SqlTextScan) 
     throw sqlTooComplexError({ measure: 'tokens', limit: MAX_SQL_TOKENS, actual: scan.tokenCount });
   }
 
+  const bridged = bridgeGrammarGaps(sql, scan.leadingWords);
   try {
-    const parsed = parseFlinkSql(sql, PARSE_LIMITS);
-    const lexicalProblems = findLexicalProblems(parsed.tokens, sql);
+    const parsed = parseFlinkSql(bridged.text, PARSE_LIMITS);
+    const lexicalProblems = findLexicalProblems(parsed.tokens, bridged.text);
     // a lexical problem is the root cause; the parser's complaints about the same spot only confuse
     const problems = lexicalProblems.length > 0 ? lexicalProblems : parsed.parserProblems;
     if (problems.length > 0) throw sqlSyntaxError(problems);
@@ -95,7 +99,8 @@ export function analyzeStatement(sql: string, beforeParse?: (scan: SqlTextScan) 
       throw sqlTooComplexError({ measure: 'parse_tree_depth', limit: MAX_PARSE_TREE_DEPTH });
     }
     const tokens = tokensOfStatement(parsed.tokens, statement);
-    return { classification: describeStatement(statement, tokens, parsed), statement, tokens, scan };
+    const classification = describeStatement(statement, tokens, parsed, sql, bridged.bridge);
+    return { classification, statement, tokens, scan };
   } catch (error) {
     if (error instanceof PredictionBudgetExceeded) {
       const closures = error.exceeded === 'closures';
@@ -127,16 +132,28 @@ function describeStatement(
   statement: SqlStatementContext,
   tokens: readonly LexedToken[],
   parsed: ParsedFlinkSql,
+  original: string,
+  bridge: GrammarBridge | undefined,
 ): StatementClassification {
   const sqlKind = sqlKindOf(statement);
   const [first, last] = [tokens[0], tokens.at(-1)];
+  const properties = propertiesOf(statement);
+  let normalized = first === undefined || last === undefined ? '' : parsed.sourceBetween(first, last);
+  if (bridge && first !== undefined && last !== undefined) {
+    // the bridged text has the original's offsets (in code points): keep what the user wrote
+    normalized = [...original].slice(first.start, last.stop + 1).join('');
+  }
   return {
     sqlKind,
     mode: EXECUTION_MODE_BY_KIND[sqlKind],
     ...tableReferencesOf(statement, sqlKind),
-    normalized: first === undefined || last === undefined ? '' : parsed.sourceBetween(first, last),
-    properties: propertiesOf(statement),
+    normalized,
+    properties:
+      bridge?.kind === 'alter-table-reset'
+        ? properties.map((p) => (p.source === 'OPTIONS' ? { ...p, source: 'RESET_OPTIONS' as const } : p))
+        : properties,
     hints: hintsOf(tokens),
+    ...(bridge ? { bridge } : {}),
   };
 }
 

@@ -165,6 +165,21 @@ function parseFlinkSqlWith(sql: string, predictionMode: number, meter: Predictio
   return { program, tokens, parserProblems, sourceBetween };
 }
 
+/**
+ * The tokens dt-sql-parser's Flink lexer makes of `sql` (hidden ones too), without parsing: what the grammar
+ * will see, for rewrites that must agree with it token for token (grammar-bridge.ts).
+ */
+export function lexFlinkSql(sql: string): LexedToken[] {
+  // the lexer only: the prediction budget is never spent
+  const unused = new PredictionMeter({ steps: 0, closures: 0, fullContextConfigs: 0 });
+  const lexer = new TokenKeepingFlinkSql(PredictionMode.SLL, unused).createLexer(sql, () => undefined);
+  const { vocabulary } = lexer;
+  return lexer
+    .getAllTokens()
+    .filter((token) => token.type !== END_OF_FILE)
+    .map((token) => toLexedToken(token, vocabulary.getSymbolicName(token.type) ?? String(token.type)));
+}
+
 const walker = new FlinkSQL();
 
 /** Runs a dt-sql-parser listener over a subtree, depth-first in source order. */

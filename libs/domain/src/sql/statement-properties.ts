@@ -13,10 +13,11 @@ import { unquoteSqlText } from './sql-text';
 
 /**
  * A key the statement sets, for a policy to judge (DESIGN §7): `SET 'k' = 'v'` and `RESET 'k'` (SESSION),
- * or a `WITH ('k' = 'v')` / `ALTER … SET ('k' = 'v')` option of a table, catalog or database (OPTIONS).
+ * a `WITH ('k' = 'v')` / `ALTER … SET ('k' = 'v')` option of a table, catalog or database (OPTIONS), or a
+ * table option `ALTER TABLE … RESET ('k')` resets (RESET_OPTIONS, value null).
  */
 export interface SqlProperty {
-  source: 'SET' | 'RESET' | 'OPTIONS';
+  source: 'SET' | 'RESET' | 'OPTIONS' | 'RESET_OPTIONS';
   /** unquoted */
   key: string;
   /** unquoted; null for RESET */

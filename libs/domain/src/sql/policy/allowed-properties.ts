@@ -101,6 +101,13 @@ export function checkTableOption(key: string, value: string | null): RiffleError
   return ruleCheck(key, value, TABLE_OPTIONS, ALLOWED_TABLE_OPTIONS);
 }
 
+/** A table option `ALTER TABLE … RESET (…)` names: the same keys as SET, without a value. */
+export function checkTableOptionKey(key: string): RiffleError | undefined {
+  return TABLE_OPTIONS[key] === undefined
+    ? optionNotAllowed(key, whyNotAllowed(key, ALLOWED_TABLE_OPTIONS), ALLOWED_TABLE_OPTIONS)
+    : undefined;
+}
+
 /** An option of an `OPTIONS` hint. */
 export function checkHintOption(key: string, value: string | null): RiffleError | undefined {
   if (TABLE_OPTIONS[key] !== undefined && HINT_OPTIONS[key] === undefined) {

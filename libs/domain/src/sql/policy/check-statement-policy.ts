@@ -3,7 +3,7 @@ import { analyzeStatement, type StatementClassification } from '../classify-stat
 import { positionAt, type SqlTextScan } from '../scan-sql-text';
 import { sqlTooComplexError } from '../sql-errors';
 import type { SqlProperty } from '../statement-properties';
-import { checkSessionProperty, checkTableOption } from './allowed-properties';
+import { checkSessionProperty, checkTableOption, checkTableOptionKey } from './allowed-properties';
 import { checkEnvironmentScope } from './environment-scope';
 import { checkHints } from './hint-policy';
 import { ambiguousSyntaxError, unsupportedCharactersError } from './policy-errors';
@@ -77,7 +77,11 @@ function propertiesRefusal(
 ): RiffleError | undefined {
   for (const { source, key, value } of properties) {
     const refusal =
-      source === 'OPTIONS' ? checkTableOption(key, value) : checkSessionProperty(key, value, context);
+      source === 'OPTIONS'
+        ? checkTableOption(key, value)
+        : source === 'RESET_OPTIONS'
+          ? checkTableOptionKey(key)
+          : checkSessionProperty(key, value, context);
     if (refusal !== undefined) return refusal;
   }
   return undefined;
