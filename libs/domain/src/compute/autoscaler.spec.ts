@@ -45,7 +45,7 @@ describe('decideScaling: stabilization', () => {
     expect(decision.reason).toMatch(
       /^stabilizing: the job \(re\)started \d+(\.\d)? s ago; no scaling decision within 300 s/,
     );
-    expect(decision.history).toEqual({ pendingScaleDown: null });
+    expect(decision.history).toMatchObject({ pendingScaleDown: null });
     expect(decision.inputs.vertices).toEqual([]);
   });
 
@@ -237,7 +237,7 @@ describe('decideScaling: scale down', () => {
         vertices: [source({ parallelism: 4, busyTimeMsPerSecond: 700, numRecordsInPerSecond: 2800 })],
       }),
     );
-    expect(busy.history).toEqual({ pendingScaleDown: null });
+    expect(busy.history).toMatchObject({ pendingScaleDown: null });
     const later = decideScaling(quiet({ nowMs: NOW + HOUR, history: busy.history }));
     expect(later).toMatchObject({ action: 'none', scalingState: 'PENDING_SCALE_DOWN' });
   });
@@ -352,5 +352,37 @@ describe('decideScaling: edges', () => {
   it('records JSON-safe inputs', () => {
     const decision = decideScaling(input({ sourceLag: 5 }));
     expect(JSON.parse(JSON.stringify(decision))).toEqual(decision);
+  });
+});
+
+describe('decideScaling: input arriving faster than the job reads', () => {
+  // 2 subtasks fully busy read 2,000 rec/s while the backlog grew by 12,000 rec/s over the last tick:
+  // 14,000 rec/s arrive, so 14,000 / 0.7 / 1,000 = 20 subtasks, aligned to the 12 partitions: 12
+  const saturated = { busyTimeMsPerSecond: 1000, numRecordsInPerSecond: 2000, numRecordsOutPerSecond: 2000 };
+  const tick = (history: ScalingState | null, nowMs: number, sourceLag: number) =>
+    decideScaling(
+      input({
+        nowMs,
+        history,
+        sourceLag,
+        poolFreeCfu: 100,
+        vertices: [source({ ...saturated, partitions: 48 }), vertex('sink', saturated)],
+      }),
+    );
+
+  it('sizes for the arrivals (read rate + backlog growth), not only for what it managed to read', () => {
+    const first = tick(null, NOW, 0);
+    expect(first.history.lastLag).toEqual({ atMs: NOW, lag: 0 });
+    const second = tick(first.history, NOW + 15_000, 180_000);
+    expect(second.action).toBe('scale-up');
+    // 14,000 / 0.7 = 20,000 rec/s + catch-up 180,000 / 300 s = 600 → 21 subtasks, aligned to 48: 24
+    expect(second.perVertex).toEqual({ source: 24, sink: 21 });
+  });
+
+  it('ignores the backlog of an earlier run of the job', () => {
+    const earlier = { atMs: NOW - 2 * HOUR, lag: 0 };
+    const decision = tick({ pendingScaleDown: null, lastLag: earlier }, NOW, 180_000);
+    // no growth measured (the job restarted since): only what it read plus the catch-up
+    expect(decision.perVertex?.source).toBeLessThan(12);
   });
 });

@@ -128,6 +128,21 @@ function explainVertex(e: VertexEvaluation, options: AutoscalerOptions, needs: n
  *    every tick for `scaleDownDelayMs`; it then goes to the largest size recommended in that window.
  */
 export function decideScaling(input: ScalingInput): ScalingDecision {
+  // the backlog's growth since the last tick of the same run of the job: input arriving beyond what it reads
+  const last = input.history?.lastLag;
+  const restartedMs = Math.max(input.statement.startedMs, input.statement.lastRescaleMs ?? -Infinity);
+  const growth =
+    last && last.atMs >= restartedMs && input.nowMs > last.atMs
+      ? (input.sourceLag - last.lag) / ((input.nowMs - last.atMs) / 1000)
+      : 0;
+  const decision = decideWithGrowth(input, Number.isFinite(growth) ? growth : 0);
+  return {
+    ...decision,
+    history: { ...decision.history, lastLag: { atMs: input.nowMs, lag: input.sourceLag } },
+  };
+}
+
+function decideWithGrowth(input: ScalingInput, lagGrowthPerSecond: number): ScalingDecision {
   const { nowMs, statement, vertices, sourceLag, options } = input;
   checkAutoscalerOptions(options);
   const history = input.history ?? INITIAL_SCALING_STATE;
@@ -174,7 +189,7 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
   const problem = metricsProblem(vertices, sourceLag);
   if (problem) return decide('none', 'OK', `metrics incomplete (${problem}); no scaling decision`, history);
 
-  const evaluation = evaluateScalingMetrics(vertices, sourceLag, options);
+  const evaluation = evaluateScalingMetrics(vertices, sourceLag, options, lagGrowthPerSecond);
   Object.assign(inputs, {
     sourceInputRate: evaluation.sourceInputRate,
     lagSeconds: evaluation.lagSeconds,

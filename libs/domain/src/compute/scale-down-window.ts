@@ -7,6 +7,8 @@
  */
 export interface ScalingState {
   pendingScaleDown: PendingScaleDown | null;
+  /** the sources' pending records at the last tick: their change is the input the job does not keep up with */
+  lastLag?: { atMs: number; lag: number };
 }
 
 export interface PendingScaleDown {
@@ -36,7 +38,7 @@ export function recordScaleDown(
     );
     recommendations[vertexId] = [...kept, { atMs: input.nowMs, parallelism }];
   }
-  return { pendingScaleDown: { sinceMs: run?.sinceMs ?? input.nowMs, recommendations } };
+  return { ...state, pendingScaleDown: { sinceMs: run?.sinceMs ?? input.nowMs, recommendations } };
 }
 
 /** per vertex, the largest parallelism recommended in [nowMs - windowMs, nowMs] */

@@ -145,10 +145,21 @@ export function evaluateScalingMetrics(
   vertices: readonly VertexMetrics[],
   sourceLag: number,
   options: AutoscalerOptions,
+  /**
+   * records/s by which the sources' backlog grew since the last tick (negative: shrank). A source can
+   * only report what it read, never more than it can process; what arrives is that plus the growth.
+   */
+  lagGrowthPerSecond = 0,
 ): ScalingEvaluation {
   const sources = vertices.filter((v) => v.isSource);
-  const sourceInputRate = sources.reduce((sum, v) => sum + sourceRate(v), 0);
-  const lagSeconds = sourceLag === 0 ? 0 : sourceInputRate > 0 ? sourceLag / sourceInputRate : null;
+  const readRate = sources.reduce((sum, v) => sum + sourceRate(v), 0);
+  const arrivalRate = Math.max(0, readRate + lagGrowthPerSecond);
+  // each source's share of the arrivals follows its share of what was read (evenly when nothing was)
+  const arrivals = (v: VertexMetrics) =>
+    readRate > 0 ? (sourceRate(v) / readRate) * arrivalRate : arrivalRate / sources.length;
+  const sourceInputRate = arrivalRate;
+  // the backlog in seconds of what the sources read now (the backlog rule predates the arrival estimate)
+  const lagSeconds = sourceLag === 0 ? 0 : readRate > 0 ? sourceLag / readRate : null;
   const backlog = sourceLag > 0 && (lagSeconds === null || lagSeconds * 1000 > options.backlogThresholdMs);
   const catchUpTotal = sourceLag / (options.catchUpMs / 1000);
   const target = options.targetUtilization;
@@ -156,7 +167,12 @@ export function evaluateScalingMetrics(
   const lower = backlog ? 0 : Math.max(0, target - options.utilizationBoundary);
 
   const evaluated = vertices.map((v): VertexEvaluation => {
-    const inputRate = v.isSource ? sourceRate(v) : v.numRecordsInPerSecond;
+    // downstream vertices see the arrivals in proportion to what they receive of what the sources read
+    const inputRate = v.isSource
+      ? arrivals(v)
+      : readRate > 0
+        ? v.numRecordsInPerSecond * (arrivalRate / readRate)
+        : v.numRecordsInPerSecond;
     const share = sourceInputRate > 0 ? inputRate / sourceInputRate : v.isSource ? 1 / sources.length : 1;
     const catchUpRate = catchUpTotal * share;
     const targetRate = inputRate / target + catchUpRate;
@@ -175,13 +191,14 @@ export function evaluateScalingMetrics(
     const overIfWider = (): VertexLoad => (v.parallelism > 1 && !backlog ? 'over' : 'within');
     if (targetRate === 0)
       return { ...base, trueRatePerSubtask: null, requiredParallelism: 1, load: overIfWider() };
+    const processed = v.isSource ? sourceRate(v) : v.numRecordsInPerSecond;
     // a backlog but no records flowing: nothing to measure a rate by, so no opinion on the size
-    if (inputRate === 0)
+    if (processed === 0)
       return { ...base, trueRatePerSubtask: null, requiredParallelism: v.parallelism, load: 'unknown' };
     // records flow but the vertex is barely busy: one subtask is plenty
     if (busyFraction < MIN_BUSY_FRACTION)
       return { ...base, trueRatePerSubtask: null, requiredParallelism: 1, load: overIfWider() };
-    const trueRate = inputRate / busyFraction;
+    const trueRate = processed / busyFraction;
     const trueRatePerSubtask = trueRate / v.parallelism;
     const requiredParallelism = Math.max(1, Math.ceil(targetRate / trueRatePerSubtask - CEIL_EPSILON));
     const load: VertexLoad =
