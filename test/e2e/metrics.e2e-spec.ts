@@ -76,6 +76,16 @@ describe('metrics', () => {
     });
     expect(submitToRunning).toBeGreaterThan(0);
     expect(submitToRunning).toBeLessThan(120);
+    expect(sample(scheduler, 'riffle_autoscaler_decisions', { action: 'scale-up' })).toBeGreaterThanOrEqual(
+      0,
+    );
+    // the statement ran on a registered cell of the fleet, whose slots the watch has read
+    expect(
+      sample(scheduler, 'riffle_flink_cells', { state: 'ACTIVE', kind: 'cells' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(scheduler, 'riffle_flink_cells', { state: 'ACTIVE', kind: 'slots' }),
+    ).toBeGreaterThanOrEqual(1);
 
     const lag = await eventually('metering to report its lag', async () =>
       sample(await scrape(riffle.metering!), 'riffle_metering_lag_seconds', { loop: 'usage' }),

@@ -59,4 +59,34 @@ export function registerStateMetrics(metrics: Metrics, db: DataSource): void {
       return rows.map((r) => ({ labels: { loop: r.name }, value: Number(r.lag) }));
     },
   );
+  metrics.gaugeFrom(
+    'autoscaler_decisions',
+    'Rescales the autoscaler decided, by direction, in the last 24 hours',
+    ['action'],
+    async () => {
+      const rows: { action: string; count: string }[] = await db.query(
+        `SELECT action, count(*) FROM scaling_decisions
+         WHERE decided_at > now() - interval '24 hours' GROUP BY action`,
+      );
+      const count = (action: string) => Number(rows.find((r) => r.action === action)?.count ?? 0);
+      return ['scale-up', 'scale-down'].map((action) => ({ labels: { action }, value: count(action) }));
+    },
+  );
+  metrics.gaugeFrom(
+    'flink_cells',
+    'Flink cells of the fleet by state, and their task slots',
+    ['state', 'kind'],
+    async () => {
+      const rows: { state: string; cells: string; slots: string }[] = await db.query(
+        'SELECT state, count(*) AS cells, coalesce(sum(slots_total), 0) AS slots FROM flink_cells GROUP BY state',
+      );
+      return ['ACTIVE', 'LOST', 'REMOVED'].flatMap((state) => {
+        const row = rows.find((r) => r.state === state);
+        return [
+          { labels: { state, kind: 'cells' }, value: Number(row?.cells ?? 0) },
+          { labels: { state, kind: 'slots' }, value: Number(row?.slots ?? 0) },
+        ];
+      });
+    },
+  );
 }
