@@ -1,4 +1,7 @@
-/** Two tiers: `unit` (pure, fast, no I/O) and `e2e` (the real stack: Postgres, Redis, Kafka, registry, Flink). */
+/**
+ * Three tiers: `unit` (pure, fast, no I/O), `e2e` (the real stack: Postgres, Redis, Kafka, registry,
+ * Flink) and `faults` (the real stack with processes killed and restarted; `npm run test:faults`).
+ */
 const swc = [
   '@swc/jest',
   {
@@ -33,6 +36,13 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/e2e/setup.ts'],
       slowTestThreshold: 60,
+    },
+    {
+      ...shared,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/faults/setup.ts'],
+      slowTestThreshold: 120,
     },
   ],
 };

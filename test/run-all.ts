@@ -1,12 +1,14 @@
 /**
  * `npm test`: unit tests, then the real local stack (started if it is not running, and stopped
- * again afterwards if this run started it), migrations on the test database, then e2e tests.
- * Ends with one summary line: "Tests: N passed, N failed".
+ * again afterwards if this run started it), migrations on the test database, then e2e tests, then the
+ * fault scenarios (whose report goes to .riffle/reports/faults.txt). `--only unit|e2e|faults` runs one
+ * tier. Ends with one summary line: "Tests: N passed, N failed".
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { FAULTS_REPORT, renderFaultsReport, type ScenarioRecord } from './faults/support/report';
 import { stackPaths } from '../deploy/local/src/paths';
 import { alive, runningPid } from '../deploy/local/src/processes';
 import { stackDown, stackUp, superviseStack } from '../deploy/local/src/stack';
@@ -80,6 +82,22 @@ async function dropDatabase(url: string): Promise<void> {
   }
 }
 
+/** The fault scenarios' report: printed, and kept next to the jest reports as faults.txt. */
+function printFaultsReport(): void {
+  let records: ScenarioRecord[] = [];
+  try {
+    records = readFileSync(FAULTS_REPORT, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as ScenarioRecord);
+  } catch {
+    // no scenario got as far as its report
+  }
+  const text = renderFaultsReport(records);
+  writeFileSync(join(reports, 'faults.txt'), `${text}\n`);
+  process.stdout.write(`\n${text}\n(report: ${join(reports, 'faults.txt')})\n`);
+}
+
 /** Samples the resident memory of the stack's processes while tests run. */
 class StackMemory {
   peakMiB = 0;
@@ -115,7 +133,7 @@ async function main(): Promise<number> {
   const add = (c: Counts) => ((total.passed += c.passed), (total.failed += c.failed));
   const began = Date.now();
 
-  if (only !== 'e2e') add(await jest('unit', process.env));
+  if (only === undefined || only === 'unit') add(await jest('unit', process.env));
 
   if (only !== 'unit') {
     const components = localStack(localStackOptions());
@@ -161,7 +179,12 @@ async function main(): Promise<number> {
         cwd: paths.root,
       });
       if (migrate.status !== 0) throw new Error('migrations failed on the test database');
-      add(await jest('e2e', env, ['--runInBand', ...jestArgs]));
+      if (only !== 'faults') add(await jest('e2e', env, ['--runInBand', ...jestArgs]));
+      if (only !== 'e2e') {
+        rmSync(FAULTS_REPORT, { force: true });
+        add(await jest('faults', env, ['--runInBand', ...jestArgs]));
+        printFaultsReport();
+      }
     } catch (error) {
       started = [...started, ...((error as { started?: string[] }).started ?? [])];
       process.stderr.write(`✗ ${(error as Error).message}\n`);
