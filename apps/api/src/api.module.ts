@@ -17,6 +17,7 @@ import {
   CreateEnvironment,
   DeleteStatement,
   GetStatement,
+  CachedIdentities,
   IdentityRepository,
   KafkaClusterRepository,
   ListStatementExceptions,
@@ -117,7 +118,8 @@ export class ApiModule {
         {
           provide: IdentityRepository,
           inject: [DataSource],
-          useFactory: (db: DataSource) => new SqlIdentityRepository(db),
+          useFactory: (db: DataSource) =>
+            new CachedIdentities(new SqlIdentityRepository(db), config.api.identityCacheTtlMs),
         },
         {
           provide: StatementRepository,

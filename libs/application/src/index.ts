@@ -26,3 +26,4 @@ export * from './compute/place-statement.use-case';
 export * from './compute/watch-cells.use-case';
 export * from './compute/size-statement.use-case';
 export * from './compute/job-recovery';
+export * from './ttl-cache';

@@ -88,6 +88,8 @@ export const apiConfig = defineConfig(
     API_DEFAULT_POOL_MAX_CFU: z.coerce.number().int().min(1).max(10_000).default(10),
     /** the platform operator's organization: its OrgAdmins may open the queue dashboard (every tenant's jobs) */
     API_OPERATOR_ORGANIZATION_ID: z.uuid({ message: 'must be an organization id (a UUID)' }).optional(),
+    /** how long an API replica keeps a key's roles and an environment; writes through it clear it at once */
+    API_IDENTITY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
     LOG_LEVEL: logLevel,
   },
   (v) => ({
@@ -99,6 +101,7 @@ export const apiConfig = defineConfig(
     maxPoolsPerEnvironment: v.API_MAX_POOLS_PER_ENVIRONMENT,
     defaultPoolMaxCfu: v.API_DEFAULT_POOL_MAX_CFU,
     operatorOrganizationId: v.API_OPERATOR_ORGANIZATION_ID,
+    identityCacheTtlMs: v.API_IDENTITY_CACHE_TTL_MS,
     logLevel: v.LOG_LEVEL,
   }),
 );

@@ -4,11 +4,11 @@ import {
   type SubjectVersion,
   TopicCatalog,
   type TopicDescription,
+  TtlCache,
 } from '@riffle/application';
 import { type RegistrySchema, RiffleError, type SchemaFormat } from '@riffle/domain';
 import { inSpan, SpanKind } from '@riffle/observability';
 import { type Admin, ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
-import { TtlCache } from './ttl-cache';
 
 const REGISTRY_TIMEOUT_MS = 5_000;
 const SCOPE = '@riffle/kafka';

@@ -93,22 +93,19 @@ export class SqlComputePoolRepository extends ComputePoolRepository {
     return rows.map(toPool);
   }
 
-  async ensureDefault(
-    organizationId: string,
-    environmentId: string,
-    maxCfu: number,
-  ): Promise<ComputePoolRecord> {
-    const id = `lfcp-${environmentId.replace(/^env-/, '')}`;
-    await this.db.query(
-      `INSERT INTO compute_pools (id, organization_id, environment_id, display_name, max_cfu, default_pool)
-       VALUES ($1, $2, $3, 'default', $4, true) ON CONFLICT DO NOTHING`,
-      [id, organizationId, environmentId, maxCfu],
+  async ensureDefault(organizationId: string, environmentId: string, maxCfu: number): Promise<string> {
+    // one round trip on every submission: the insert's row when it creates the pool, else the existing one
+    const rows: { id: string }[] = await this.db.query(
+      `WITH created AS (
+         INSERT INTO compute_pools (id, organization_id, environment_id, display_name, max_cfu, default_pool)
+         VALUES ($1, $2, $3, 'default', $4, true) ON CONFLICT DO NOTHING RETURNING id)
+       SELECT id FROM created
+       UNION ALL
+       SELECT id FROM compute_pools WHERE organization_id = $2 AND environment_id = $3 AND default_pool
+       LIMIT 1`,
+      [`lfcp-${environmentId.replace(/^env-/, '')}`, organizationId, environmentId, maxCfu],
     );
-    const rows: PoolRow[] = await this.db.query(
-      `${SELECT_POOL} WHERE p.organization_id = $1 AND p.environment_id = $2 AND p.default_pool`,
-      [organizationId, environmentId],
-    );
-    return toPool(rows[0]!);
+    return rows[0]!.id;
   }
 
   async update(

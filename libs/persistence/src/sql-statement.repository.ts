@@ -130,10 +130,10 @@ export class SqlStatementRepository extends StatementRepository {
     }
   }
 
-  async countInEnvironment(scope: StatementScope): Promise<number> {
+  async countInEnvironment(scope: StatementScope, upTo: number): Promise<number> {
     const [row]: { count: string }[] = await this.db.query(
-      'SELECT count(*) FROM statements WHERE organization_id = $1 AND environment_id = $2',
-      [scope.organizationId, scope.environmentId],
+      `SELECT count(*) FROM (SELECT 1 FROM statements WHERE organization_id = $1 AND environment_id = $2 LIMIT $3) s`,
+      [scope.organizationId, scope.environmentId, upTo],
     );
     return Number(row?.count ?? 0);
   }

@@ -31,12 +31,8 @@ export abstract class ComputePoolRepository {
   }): Promise<ComputePoolRecord>;
   abstract find(organizationId: string, id: string): Promise<ComputePoolRecord | undefined>;
   abstract list(organizationId: string, environmentId?: string): Promise<ComputePoolRecord[]>;
-  /** the environment's default pool, created with `maxCfu` the first time it is needed */
-  abstract ensureDefault(
-    organizationId: string,
-    environmentId: string,
-    maxCfu: number,
-  ): Promise<ComputePoolRecord>;
+  /** the id of the environment's default pool, created with `maxCfu` the first time it is needed */
+  abstract ensureDefault(organizationId: string, environmentId: string, maxCfu: number): Promise<string>;
   abstract update(
     organizationId: string,
     id: string,

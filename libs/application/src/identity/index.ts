@@ -6,3 +6,4 @@ export * from './principal';
 export * from './create-api-key.use-case';
 export * from './create-environment.use-case';
 export * from './access.use-cases';
+export * from './cached-identities';

@@ -16,13 +16,10 @@ export async function resolveScope(
   organizationId: string,
   environmentId: string,
 ): Promise<StatementScope> {
-  const notFound = new RiffleError(
-    'ENVIRONMENT_NOT_FOUND',
-    'not_found',
-    'No such organization or environment.',
-  );
-  if (organizationId !== principal.organizationId) throw notFound;
+  const notFound = () =>
+    new RiffleError('ENVIRONMENT_NOT_FOUND', 'not_found', 'No such organization or environment.');
+  if (organizationId !== principal.organizationId) throw notFound();
   const environment = await identities.findEnvironment(organizationId, environmentId);
-  if (!environment) throw notFound;
+  if (!environment) throw notFound();
   return { organizationId, environmentId };
 }

@@ -113,8 +113,8 @@ export abstract class StatementRepository {
     expectedVersion: number,
     changes: { stopped?: boolean; computePoolId?: string | null; principal?: string },
   ): Promise<StatementRecord | 'conflict' | undefined>;
-  /** statements the environment holds (every phase), for its quota */
-  abstract countInEnvironment(scope: StatementScope): Promise<number>;
+  /** statements the environment holds (every phase), for its quota: counted up to `upTo` at most */
+  abstract countInEnvironment(scope: StatementScope, upTo: number): Promise<number>;
   abstract markDeleting(scope: StatementScope, name: string): Promise<StatementRecord | undefined>;
   abstract exceptions(
     uid: string,

@@ -5,6 +5,7 @@ import {
   checkStatementPolicy,
   isAllowed,
   RiffleError,
+  type RoleBinding,
   rolesFor,
 } from '@riffle/domain';
 import type { KafkaClusterRepository } from '../catalog/catalog.ports';
@@ -111,7 +112,8 @@ export class SubmitStatement {
     const properties = stringMap(spec.properties, 'spec.properties', ALLOWED_STATEMENT_PROPERTIES);
     checkSessionProperties(properties, policy);
     // a soft quota: concurrent submissions may overshoot it by a few, never by many
-    if ((await this.statements.countInEnvironment(scope)) >= this.limits.maxStatementsPerEnvironment) {
+    const quota = this.limits.maxStatementsPerEnvironment;
+    if ((await this.statements.countInEnvironment(scope, quota)) >= quota) {
       throw new RiffleError(
         'STATEMENT_QUOTA_EXCEEDED',
         'quota',
@@ -119,7 +121,7 @@ export class SubmitStatement {
       );
     }
     const runAs = (spec.principal as string | undefined) ?? principal.serviceAccountId;
-    await this.checkPrincipal(scope, runAs, classification);
+    await this.checkPrincipal(scope, principal, runAs, classification);
     const poolId = await this.pool(scope, spec.compute_pool_id as string | null | undefined);
     const record = await this.statements.insert({
       uid: randomUUID(),
@@ -145,14 +147,12 @@ export class SubmitStatement {
     scope: { organizationId: string; environmentId: string },
     id: string | null | undefined,
   ) {
-    if (!id) {
-      const pool = await this.pools.ensureDefault(
+    if (!id)
+      return this.pools.ensureDefault(
         scope.organizationId,
         scope.environmentId,
         this.limits.defaultPoolMaxCfu,
       );
-      return pool.id;
-    }
     const pool = await this.pools.find(scope.organizationId, id);
     if (!pool || pool.environmentId !== scope.environmentId) throw poolNotFound(id);
     return pool.id;
@@ -164,17 +164,22 @@ export class SubmitStatement {
    */
   private async checkPrincipal(
     scope: { organizationId: string; environmentId: string },
+    caller: Principal,
     serviceAccountId: string,
     classification: { tablesRead: string[]; tablesWritten: string[]; sqlKind: string },
   ): Promise<void> {
-    const account = await this.identities.findServiceAccount(scope.organizationId, serviceAccountId);
-    if (!account)
-      throw new RiffleError(
-        'PRINCIPAL_NOT_FOUND',
-        'invalid',
-        `spec.principal ${serviceAccountId} is not a service account of this organization.`,
-      );
-    const bindings = await this.identities.listRoleBindings(scope.organizationId, { serviceAccountId });
+    let bindings: RoleBinding[] = caller.roles;
+    // the caller's own account: its roles came with its API key; another one is looked up
+    if (serviceAccountId !== caller.serviceAccountId) {
+      const account = await this.identities.findServiceAccount(scope.organizationId, serviceAccountId);
+      if (!account)
+        throw new RiffleError(
+          'PRINCIPAL_NOT_FOUND',
+          'invalid',
+          `spec.principal ${serviceAccountId} is not a service account of this organization.`,
+        );
+      bindings = await this.identities.listRoleBindings(scope.organizationId, { serviceAccountId });
+    }
     const writes =
       classification.tablesWritten.length > 0 || /^(CREATE|DROP|ALTER)_TABLE/.test(classification.sqlKind);
     const missing = [
