@@ -4,11 +4,13 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProcessSpec, Readiness, StackComponent, StackPaths } from '../component';
 import { copyDependencies } from '../maven';
+import { buildFlinkFormats, flinkFormatsJar } from './flink-formats';
 
 /**
  * A local Apache Flink session cluster: one JobManager, N TaskManagers and a SQL Gateway, each a
  * plain `java` process on a classpath copied from deploy/local/maven/flink/pom.xml (flink-dist is
- * not on the registry). Everything binds to 127.0.0.1. Cluster N uses the default ports + 100 * N.
+ * not on the registry) plus Riffle's own formats jar (flink-formats.ts). Everything binds to 127.0.0.1.
+ * Cluster N uses the default ports + 100 * N.
  */
 export const FLINK_VERSION = '2.2.0';
 /** REST API version of the SQL Gateway: sessions, statements and results live under `${gatewayUrl}/v4` */
@@ -155,7 +157,7 @@ export function flinkCluster(options: FlinkClusterOptions): StackComponent[] {
       startTimeoutMs: 120_000,
       async prepare(paths, progress) {
         progress(`Flink ${FLINK_VERSION} jars and config`);
-        await flinkLib(paths);
+        await buildFlinkFormats(paths, await flinkLib(paths));
         const d = dirs(paths);
         const storage = flinkClusterStorage(paths, clusterId);
         await rm(d.tmp, { recursive: true, force: true }); // old blobs, web uploads, planner jar copies
@@ -174,7 +176,7 @@ export function flinkCluster(options: FlinkClusterOptions): StackComponent[] {
           `-Dlog.file=${join(d.log, `${name}.log`)}`,
           `-Dlog4j.configurationFile=file:${join(d.conf, 'log4j2.properties')}`,
           '-classpath',
-          classpath(libDir(paths)),
+          `${classpath(libDir(paths))}:${flinkFormatsJar(paths)}`,
           spec.mainClass,
           ...(spec.configDirArgument ? ['--configDir', d.conf] : []),
         ];

@@ -1,8 +1,15 @@
-import { isInternalTopic, RiffleError, type TableDefinition, topicTable } from '@riffle/domain';
+import {
+  isInternalTopic,
+  type RegistrySchema,
+  RiffleError,
+  type TableDefinition,
+  topicTable,
+} from '@riffle/domain';
 import type { EnvironmentRecord, IdentityRepository } from '../identity/identity.ports';
 import type {
   KafkaClusterRecord,
   KafkaClusterRepository,
+  SubjectVersion,
   TopicCatalog,
   TopicDescription,
 } from './catalog.ports';
@@ -153,11 +160,18 @@ export class EnvironmentTables {
       topic,
       compacted: description.compacted,
       partitions: Math.max(description.partitions, 1),
-      ...(description.keySchema ? { keySchema: description.keySchema } : {}),
-      ...(description.valueSchema ? { valueSchema: description.valueSchema } : {}),
+      ...(description.keySchema ? { keySchema: withId(description.keySchema, description.keySubject) } : {}),
+      ...(description.valueSchema
+        ? { valueSchema: withId(description.valueSchema, description.valueSubject) }
+        : {}),
     });
     return { definition, description };
   }
+}
+
+/** the schema with its registry id, which the json-registry format writes into each record */
+function withId(schema: RegistrySchema, subject: SubjectVersion | undefined): RegistrySchema {
+  return subject?.id ? { ...schema, id: subject.id } : schema;
 }
 
 export function isThisCatalog(env: EnvironmentCatalog, name: string): boolean {

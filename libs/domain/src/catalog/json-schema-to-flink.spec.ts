@@ -1,5 +1,5 @@
 import { RiffleError } from '../riffle-error';
-import { isJsonSchemaObject, jsonSchemaToFlinkColumns } from './json-schema-to-flink';
+import { isJsonSchemaObject, jsonSchemaFormatLimits, jsonSchemaToFlinkColumns } from './json-schema-to-flink';
 
 const CONNECT = 'org.apache.kafka.connect.data';
 
@@ -287,5 +287,34 @@ describe('isJsonSchemaObject', () => {
     ['a map', { type: 'object', additionalProperties: { type: 'string' } }, false],
   ])('%s → %s', (_case, schema, object) => {
     expect(isJsonSchemaObject(schema)).toBe(object);
+  });
+});
+
+describe('jsonSchemaFormatLimits: what the json-registry format cannot read', () => {
+  it.each<[string, unknown, string[]]>([
+    ['plain scalars, dates as text, decimals', { type: 'string', format: 'date-time' }, []],
+    ['a Connect Decimal', { type: 'number', title: `${CONNECT}.Decimal` }, []],
+    ['a nullable string', { type: ['null', 'string'] }, []],
+    [
+      'a Connect Timestamp (epoch ms)',
+      { type: 'integer', title: `${CONNECT}.Timestamp` },
+      ["f: Kafka Connect's integer-encoded Timestamp"],
+    ],
+    [
+      'a union of several types',
+      { oneOf: [{ type: 'string' }, { type: 'integer' }] },
+      ['f: a union of several types'],
+    ],
+    [
+      'a Connect map with non-string keys',
+      {
+        type: 'array',
+        'connect.type': 'map',
+        items: { type: 'object', properties: { key: { type: 'integer' }, value: { type: 'string' } } },
+      },
+      ["f: Kafka Connect's map with non-string keys"],
+    ],
+  ])('%s', (_case, schema, limits) => {
+    expect(jsonSchemaFormatLimits(objectOf(schema))).toEqual(limits);
   });
 });

@@ -98,6 +98,21 @@ export function isJsonSchemaObject(input: string | object): boolean {
   return new JsonSchemaTypeMapper(root).topLevelObject(root) !== undefined;
 }
 
+/**
+ * What the `json-registry` format (flink-json underneath) cannot read although the catalog maps it: values
+ * that are not JSON text of the column's type — unions of several types (a ROW of branches), Kafka Connect's
+ * maps with non-string keys (arrays of entries) and its integer-encoded Date/Time/Timestamp. One entry per
+ * place, `path: what`; empty when every column reads.
+ */
+export function jsonSchemaFormatLimits(input: string | object): string[] {
+  const root = parseSchemaJson(FORMAT, input);
+  const mapper = new JsonSchemaTypeMapper(root);
+  const object = mapper.topLevelObject(root);
+  if (object) mapper.properties(object, '');
+  else mapper.map(root, '');
+  return mapper.notJsonText;
+}
+
 function isNullSchema(schema: unknown): boolean {
   return isObject(schema) && schema['type'] === 'null';
 }
@@ -109,6 +124,8 @@ function child(path: string, name: string): string {
 class JsonSchemaTypeMapper {
   /** `$ref`s being expanded: meeting one again is recursion */
   private readonly refsInProgress = new Set<string>();
+  /** see jsonSchemaFormatLimits */
+  readonly notJsonText: string[] = [];
 
   constructor(private readonly root: unknown) {}
 
@@ -190,6 +207,8 @@ class JsonSchemaTypeMapper {
     if (!rule) throw invalid(`unknown type ${JSON.stringify(type)}`, path);
     const title = schema['title'];
     const logical = typeof title === 'string' ? rule.byTitle?.[title] : undefined;
+    if (logical && type === 'integer')
+      this.notJsonText.push(`${path}: Kafka Connect's integer-encoded ${String(title).split('.').at(-1)}`);
     if (logical) return logical(schema, path);
     return (
       rule.byConnectType?.[String(schema['connect.type'])] ??
@@ -212,6 +231,7 @@ class JsonSchemaTypeMapper {
 
   /** Connect writes `Map<K, V>` with non-string keys as `[{"key": K, "value": V}, …]`. */
   private connectMap(schema: JsonObject, path: string): string {
+    this.notJsonText.push(`${path}: Kafka Connect's map with non-string keys`);
     const entry = this.topLevelObject(schema['items']);
     const properties = entry?.['properties'];
     if (!entry || !isObject(properties) || !('key' in properties) || !('value' in properties)) {
@@ -233,6 +253,7 @@ class JsonSchemaTypeMapper {
       const only = this.map(nonNull[0], path);
       return { type: only.type, nullable: nullable || only.nullable };
     }
+    this.notJsonText.push(`${path || 'the value'}: a union of several types`);
     const used = new Set<string>();
     const fields = nonNull.map((branch, index) => {
       let name = branchName(branch) ?? `option_${index}`;

@@ -78,8 +78,10 @@ const CONNECT_INT_TYPES: Readonly<Record<string, string>> = { int8: 'TINYINT', i
 
 type Label = 'required' | 'optional' | 'repeated' | 'none';
 
-interface ProtoField {
+export interface ProtoField {
   name: string;
+  /** the field number, which the wire format carries */
+  number: number;
   type: string;
   label: Label;
   /** set for `map<K, V>` fields (then `type` is V) */
@@ -88,13 +90,14 @@ interface ProtoField {
   params: Readonly<Record<string, string>>;
 }
 
-type ProtoMember =
+export type ProtoMember =
   { kind: 'field'; field: ProtoField } | { kind: 'oneof'; name: string; fields: ProtoField[] };
 
-interface ProtoFile {
+export interface ProtoFile {
   proto3: boolean;
   messages: Map<string, ProtoMember[]>;
-  enums: Set<string>;
+  /** full name → value number → value name */
+  enums: Map<string, Map<number, string>>;
   imports: string[];
 }
 
@@ -102,7 +105,17 @@ export function protobufToFlinkColumns(
   protoText: string,
   options: ProtobufMappingOptions = {},
 ): FlinkColumn[] {
-  const file = new ProtoParser(tokenize(protoText)).parseFile();
+  const file = parseProtoFile(protoText);
+  return new ProtoTypeMapper(file).columns(rootMessage(file, options), '');
+}
+
+/** The declarations of a `.proto` text (see the module doc for what is read). */
+export function parseProtoFile(protoText: string): ProtoFile {
+  return new ProtoParser(tokenize(protoText)).parseFile();
+}
+
+/** The full name of the message whose fields are the columns. */
+export function rootMessage(file: ProtoFile, options: ProtobufMappingOptions = {}): string {
   const names = [...file.messages.keys()];
   const wanted = options.messageName;
   // Nested messages are recorded after their parent, so the first name is the file's first message.
@@ -111,7 +124,7 @@ export function protobufToFlinkColumns(
     : names[0];
   if (root === undefined)
     throw invalid(wanted ? `no message named "${wanted}"` : 'the file declares no message');
-  return new ProtoTypeMapper(file).columns(root, '');
+  return root;
 }
 
 function tokenize(text: string): string[] {
@@ -124,7 +137,7 @@ function tokenize(text: string): string[] {
 
 class ProtoParser {
   private position = 0;
-  private readonly file: ProtoFile = { proto3: false, messages: new Map(), enums: new Set(), imports: [] };
+  private readonly file: ProtoFile = { proto3: false, messages: new Map(), enums: new Map(), imports: [] };
   private packageName = '';
 
   constructor(private readonly tokens: string[]) {}
@@ -197,15 +210,23 @@ class ProtoParser {
     const name = this.next();
     if (!/^[A-Za-z_]\w*$/.test(name)) throw invalid(`expected a field name, got "${name}"`);
     this.expect('=');
-    this.next();
+    const number = Number(this.next());
+    if (!Number.isInteger(number) || number < 1) throw invalid(`field "${name}" needs a positive number`);
     const params = this.peek() === '[' ? metaParams(this.balanced('[', ']')) : {};
     this.expect(';');
-    return { name, type, label, params, ...(mapKey === undefined ? {} : { mapKey }) };
+    return { name, number, type, label, params, ...(mapKey === undefined ? {} : { mapKey }) };
   }
 
+  /** `NAME = n;` entries; options, `reserved` and value options are skipped */
   private enumeration(scope: string): void {
-    this.file.enums.add(qualify(scope, this.next()));
-    this.skipBalanced('{', '}');
+    const values = new Map<number, string>();
+    this.file.enums.set(qualify(scope, this.next()), values);
+    const body = this.balanced('{', '}');
+    for (let i = 0; i + 2 < body.length; i++) {
+      const [name, equals, number] = [body[i]!, body[i + 1], Number(body[i + 2])];
+      const entry = equals === '=' && /^[A-Za-z_]\w*$/.test(name) && Number.isInteger(number);
+      if (entry && name !== 'option' && !values.has(number)) values.set(number, name);
+    }
   }
 
   /** The tokens up to the next `;`, which is consumed. */
@@ -221,11 +242,7 @@ class ProtoParser {
 
   private skipBlock(): void {
     while (this.peek() !== '{') this.next();
-    this.skipBalanced('{', '}');
-  }
-
-  private skipBalanced(open: string, close: string): void {
-    this.balanced(open, close);
+    this.balanced('{', '}');
   }
 
   /** The tokens between `open` and its matching `close`, which are consumed. */
@@ -343,7 +360,10 @@ class ProtoTypeMapper {
 
   /** The field's type before repetition and presence: field options refine decimals and small integers. */
   private fieldType(field: ProtoField, scope: string, path: string): { type: string; isMessage: boolean } {
-    if (field.type.replace(/^\./, '') === DECIMAL_MESSAGE && this.resolve(field.type, scope) === undefined) {
+    if (
+      field.type.replace(/^\./, '') === DECIMAL_MESSAGE &&
+      resolveProtoType(this.file, field.type, scope) === undefined
+    ) {
       return { type: decimalType(field.params, path), isMessage: true };
     }
     const narrowed =
@@ -354,7 +374,7 @@ class ProtoTypeMapper {
   private type(name: string, scope: string, path: string): { type: string; isMessage: boolean } {
     const scalar = SCALARS[name];
     if (scalar) return { type: scalar, isMessage: false };
-    const resolved = this.resolve(name, scope);
+    const resolved = resolveProtoType(this.file, name, scope);
     if (resolved === undefined) {
       const wellKnown = WELL_KNOWN[name.replace(/^\./, '')];
       if (wellKnown) return { type: wellKnown, isMessage: true };
@@ -373,15 +393,15 @@ class ProtoTypeMapper {
     }
     return { type: row, isMessage: true };
   }
+}
 
-  /** Protobuf scoping: a relative name is looked up from the innermost enclosing scope outwards. */
-  private resolve(name: string, scope: string): string | undefined {
-    const known = (candidate: string) => this.file.messages.has(candidate) || this.file.enums.has(candidate);
-    if (name.startsWith('.')) return known(name.slice(1)) ? name.slice(1) : undefined;
-    for (let current = scope; ; current = current.slice(0, Math.max(current.lastIndexOf('.'), 0))) {
-      const candidate = qualify(current, name);
-      if (known(candidate)) return candidate;
-      if (current === '') return undefined;
-    }
+/** Protobuf scoping: a relative name is looked up from the innermost enclosing scope outwards. */
+export function resolveProtoType(file: ProtoFile, name: string, scope: string): string | undefined {
+  const known = (candidate: string) => file.messages.has(candidate) || file.enums.has(candidate);
+  if (name.startsWith('.')) return known(name.slice(1)) ? name.slice(1) : undefined;
+  for (let current = scope; ; current = current.slice(0, Math.max(current.lastIndexOf('.'), 0))) {
+    const candidate = qualify(current, name);
+    if (known(candidate)) return candidate;
+    if (current === '') return undefined;
   }
 }

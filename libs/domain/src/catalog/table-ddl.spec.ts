@@ -16,9 +16,10 @@ const avro = (fields: Record<string, unknown>, name = 'R'): RegistrySchema => ({
     fields: Object.entries(fields).map(([field, type]) => ({ name: field, type })),
   }),
 });
-const json = (properties: Record<string, unknown>): RegistrySchema => ({
+const json = (properties: Record<string, unknown>, id?: number): RegistrySchema => ({
   format: 'JSON',
   schema: JSON.stringify({ type: 'object', properties, required: Object.keys(properties) }),
+  ...(id === undefined ? {} : { id }),
 });
 
 const infer = (input: Partial<InferTableInput>) =>
@@ -187,22 +188,128 @@ describe('renderCreateTable: the DDL Riffle runs on Flink', () => {
     expect(options['value.fields-include']).toBe('ALL');
   });
 
-  it('runs an append table with a JSON Schema key carried by an Avro value, reading the value only', () => {
+  it('renders a JSON Schema value with the json-registry format and the id writes name (golden)', () => {
+    const value = json(
+      {
+        id: { type: 'integer', 'connect.type': 'int32' },
+        at: { type: 'string', format: 'date-time' },
+        tags: { type: 'array', items: { type: 'string' } },
+      },
+      42,
+    );
+    expect(renderCreateTable(infer({ valueSchema: value }), execution)).toBe(
+      [
+        'CREATE TABLE `prod`.`cluster-1`.`orders` (',
+        '  `key` BYTES,',
+        '  `id` INT NOT NULL,',
+        '  `at` TIMESTAMP_LTZ(3) NOT NULL,',
+        '  `tags` ARRAY<STRING NOT NULL> NOT NULL,',
+        ...SYSTEM_LINES,
+        ') WITH (',
+        "  'connector' = 'kafka',",
+        "  'topic' = 'orders',",
+        "  'properties.bootstrap.servers' = 'kafka:9092',",
+        "  'properties.group.id' = 'riffle-s1',",
+        "  'scan.startup.mode' = 'earliest-offset',",
+        "  'key.format' = 'raw',",
+        "  'key.fields' = 'key',",
+        "  'value.format' = 'json-registry',",
+        "  'value.fields-include' = 'EXCEPT_KEY',",
+        "  'value.json-registry.schema-id' = '42'",
+        ')',
+      ].join('\n'),
+    );
+  });
+
+  it('reads a JSON Schema value without a known id (writes then fail in Flink, asking for the id)', () => {
+    const options = optionsOf(
+      renderCreateTable(infer({ valueSchema: json({ a: { type: 'string' } }) }), execution),
+    );
+    expect(options['value.format']).toBe('json-registry');
+    expect(Object.keys(options).filter((key) => key.includes('json-registry.'))).toEqual([]);
+  });
+
+  it('runs an upsert table with a JSON Schema key as its primary key', () => {
     const def = infer({
-      keySchema: json({ id: { type: 'integer' } }),
+      compacted: true,
+      keySchema: json({ id: { type: 'integer' } }, 7),
+      valueSchema: json({ id: { type: 'integer' }, v: { type: 'string' } }, 8),
+    });
+    const options = optionsOf(renderCreateTable(def, execution));
+    expect(options).toMatchObject({
+      connector: 'upsert-kafka',
+      'key.format': 'json-registry',
+      'key.json-registry.schema-id': '7',
+      'value.format': 'json-registry',
+      'value.fields-include': 'ALL',
+      'value.json-registry.schema-id': '8',
+    });
+    expect(Object.keys(options).some((key) => key.includes('avro-confluent'))).toBe(false);
+  });
+
+  it('runs an append table with a JSON Schema key carried by an Avro value, reading both', () => {
+    const def = infer({
+      keySchema: json({ id: { type: 'integer' } }, 3),
       valueSchema: avro({ id: 'long', v: 'int' }),
     });
     expect(def.valueFieldsInclude).toBe('ALL');
     const ddl = renderCreateTable(def, execution);
     expect(ddl).toContain('  `id` BIGINT NOT NULL,\n  `v` INT NOT NULL,\n');
+    expect(optionsOf(ddl)).toMatchObject({
+      'key.format': 'json-registry',
+      'key.fields': 'id',
+      'key.json-registry.schema-id': '3',
+      'value.format': 'avro-confluent',
+    });
+  });
+
+  it('renders a Protobuf key and value with the protobuf-registry format and their wire plans', () => {
+    const def = infer({
+      compacted: true,
+      keySchema: { format: 'PROTOBUF', schema: 'syntax = "proto3"; message K { int64 id = 1; }' },
+      valueSchema: {
+        format: 'PROTOBUF',
+        schema: 'syntax = "proto3"; message V { int64 id = 1; sint32 delta = 7; repeated string tags = 3; }',
+      },
+    });
+    const ddl = renderCreateTable(def, execution);
+    expect(ddl).toContain(
+      '  `id` BIGINT NOT NULL,\n  `delta` INT NOT NULL,\n  `tags` ARRAY<STRING NOT NULL> NOT NULL,\n',
+    );
+    expect(optionsOf(ddl)).toMatchObject({
+      connector: 'upsert-kafka',
+      'key.format': 'protobuf-registry',
+      'key.protobuf-registry.plan': '[{"n":1,"t":"int64"}]',
+      'value.format': 'protobuf-registry',
+      'value.fields-include': 'ALL',
+      'value.protobuf-registry.plan': '[{"n":1,"t":"int64"},{"n":7,"t":"sint32"},{"n":3,"t":"string","r":1}]',
+    });
+  });
+
+  it('runs an append table without a JSON Schema key that is not an object', () => {
+    const def = infer({
+      keySchema: { format: 'JSON', schema: '{"type": "string"}' },
+      valueSchema: json({ v: { type: 'string' } }),
+    });
+    const ddl = renderCreateTable(def, execution);
+    expect(ddl).not.toContain('`key`');
     expect(optionsOf(ddl)['key.format']).toBeUndefined();
   });
 
   it.each<[string, Partial<InferTableInput>, string]>([
-    ['a JSON Schema value', { valueSchema: json({ a: { type: 'string' } }) }, 'value'],
     [
-      'a Protobuf value',
-      { valueSchema: { format: 'PROTOBUF', schema: 'syntax = "proto3"; message V { string s = 1; }' } },
+      'a JSON Schema value that is not an object',
+      { valueSchema: { format: 'JSON', schema: '{"type": "string"}' } },
+      'value',
+    ],
+    [
+      'a JSON Schema value with a union of several types',
+      { valueSchema: json({ u: { type: ['string', 'integer'] } }) },
+      'value',
+    ],
+    [
+      "a JSON Schema value with Kafka Connect's integer timestamps",
+      { valueSchema: json({ at: { type: 'integer', title: 'org.apache.kafka.connect.data.Timestamp' } }) },
       'value',
     ],
     [
@@ -211,8 +318,12 @@ describe('renderCreateTable: the DDL Riffle runs on Flink', () => {
       'key',
     ],
     [
-      'an upsert table with a JSON Schema key',
-      { compacted: true, keySchema: json({ id: { type: 'integer' } }), valueSchema: avro({ v: 'int' }) },
+      'an upsert table with a JSON Schema key that is not an object',
+      {
+        compacted: true,
+        keySchema: { format: 'JSON', schema: '{"type": "integer"}' },
+        valueSchema: avro({ v: 'int' }),
+      },
       'key',
     ],
     ['an Avro union of several types', { valueSchema: avro({ u: ['null', 'int', 'string'] }) }, 'value'],
@@ -225,11 +336,16 @@ describe('renderCreateTable: the DDL Riffle runs on Flink', () => {
 
   it('describes what Flink lacks', () => {
     const error = rejectionOf(() =>
-      renderCreateTable(infer({ valueSchema: json({ a: { type: 'string' } }) }), execution),
+      renderCreateTable(
+        infer({
+          valueSchema: json({ at: { type: 'integer', title: 'org.apache.kafka.connect.data.Date' } }),
+        }),
+        execution,
+      ),
     );
     expect(error.message).toBe(
-      'Statements cannot read or write topic orders yet: its value cannot be decoded by Flink (it is JSON ' +
-        'Schema-encoded, and Apache Flink has no format that reads the Confluent JSON Schema wire format). ' +
+      'Statements cannot read or write topic orders yet: its value cannot be decoded by Flink (the ' +
+        "json-registry format cannot read at: Kafka Connect's integer-encoded Date yet). " +
         'DESCRIBE and SHOW CREATE TABLE still work.',
     );
   });

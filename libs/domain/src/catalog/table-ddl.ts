@@ -1,7 +1,9 @@
 import { RiffleError } from '../riffle-error';
 import { avroToFlinkDerivedColumns, FLINK_DERIVED_GENERAL_UNION, isAvroRecordSchema } from './avro-to-flink';
 import { quoteIdentifier } from './flink-columns';
-import type { TableColumn, TableDefinition, TableFormat } from './table-schema';
+import { isJsonSchemaObject, jsonSchemaFormatLimits } from './json-schema-to-flink';
+import { protobufWirePlan } from './protobuf-wire-plan';
+import type { RegistrySchema, TableColumn, TableDefinition, TableFormat } from './table-schema';
 
 /**
  * A {@link TableDefinition} as text: the DDL Riffle runs on Flink, the DDL users see, and DESCRIBE rows.
@@ -9,14 +11,22 @@ import type { TableColumn, TableDefinition, TableFormat } from './table-schema';
  * Executing (Apache Flink 2.2, flink-connector-kafka 5.0): the connector is `kafka` (append) or
  * `upsert-kafka` (upsert, key fields = PRIMARY KEY; it takes no `key.fields` and no `scan.startup.*`, it
  * always reads the compacted topic from the start, so the renderer leaves the caller's `scan.startup.*`
- * out). Formats: Avro is `avro-confluent`, schemaless is `raw`. Apache Flink ships no format that reads
- * Confluent's JSON Schema or Protobuf wire format (magic byte, schema id, for Protobuf message indexes):
- * `json` fails on the leading 0x00 byte and `protobuf` needs generated classes on the classpath. So a JSON or
- * Protobuf *value* is SCHEMA_FORMAT_NOT_SUPPORTED here while inference and DESCRIBE work. Neither can Flink
- * read a key that is not an Avro record (avro-confluent reads records only; an Avro `"string"` key fails
- * schema resolution): an append table then runs without its key columns (a statement naming them fails in
- * Flink's validation), an upsert table cannot run (SCHEMA_FORMAT_NOT_SUPPORTED). Avro unions of several
- * types (ROW of branches in the catalog) are SCHEMA_FORMAT_NOT_SUPPORTED too: Flink derives RAW for them.
+ * out). Formats: Avro is `avro-confluent`, schemaless is `raw`; JSON Schema and Protobuf are Riffle's own
+ * formats (deploy/flink-formats, on every cell's classpath), which check the registry's 5-byte header:
+ * - `json-registry` reads the rest with flink-json (ISO-8601 timestamps, `…T…Z`); writing frames each record
+ *   with `json-registry.schema-id`, the id of the subject's latest version, which the table carries
+ *   (`RegistrySchema.id`). flink-json reads JSON objects only, so a JSON side must be an object schema, and
+ *   only values that are JSON text of the column's type (`jsonSchemaFormatLimits`: not unions of several
+ *   types, nor Kafka Connect's integer dates and non-string-keyed maps); the rest is
+ *   SCHEMA_FORMAT_NOT_SUPPORTED.
+ * - `protobuf-registry` reads only: it skips the message indexes (records must hold the file's first message)
+ *   and decodes the message with `protobuf-registry.plan`, the field numbers and proto types behind each
+ *   column (protobuf-wire-plan.ts). Flink refuses an INSERT into a Protobuf table (no encoder).
+ * Flink cannot read a key that is not a record (avro-confluent reads records only; an Avro `"string"` key
+ * fails schema resolution): an append table then runs without its key columns (a statement naming them
+ * fails in Flink's validation), an upsert table cannot run (SCHEMA_FORMAT_NOT_SUPPORTED). Avro unions of
+ * several types (ROW of branches in the catalog) are SCHEMA_FORMAT_NOT_SUPPORTED too: Flink derives RAW for
+ * them.
  *
  * `<side>.avro-confluent.schema` (read and write with the registered schema, so writes reuse its id) is set
  * only when the declared columns equal what Flink derives from that schema — the format refuses anything
@@ -49,7 +59,12 @@ export const HIDDEN_COLUMNS_SESSION_CONFIG: Readonly<Record<string, string>> = {
     'EXCLUDE_ALIASED_VIRTUAL_METADATA_COLUMNS;EXCLUDE_DEFAULT_VIRTUAL_METADATA_COLUMNS',
 };
 
-const FLINK_FORMATS: Readonly<Partial<Record<TableFormat, string>>> = { AVRO: 'avro-confluent', RAW: 'raw' };
+const FLINK_FORMATS: Readonly<Partial<Record<TableFormat, string>>> = {
+  AVRO: 'avro-confluent',
+  JSON: 'json-registry',
+  PROTOBUF: 'protobuf-registry',
+  RAW: 'raw',
+};
 
 /** The user-facing format names (SHOW CREATE TABLE, and what users may write in WITH). */
 export const USER_FORMATS: Readonly<Record<TableFormat, string>> = {
@@ -64,11 +79,11 @@ const NOT_FOR_UPSERT = /^(scan\.startup\.|sink\.partitioner$)/;
 
 export function renderCreateTable(def: TableDefinition, options: CreateTableOptions): string {
   const upsert = def.changelogMode === 'upsert';
-  if (!FLINK_FORMATS[def.valueFormat]) throw notSupported(def, 'value', noFormatReason(def.valueFormat));
-  const keyReadable =
-    def.keyFormat === 'RAW' ||
-    (def.keyFormat === 'AVRO' && def.keySchema !== undefined && isAvroRecordSchema(def.keySchema.schema));
-  if (!keyReadable && upsert) throw notSupported(def, 'key', keyReason(def.keyFormat));
+  const valueProblem = unreadable('value', def.valueFormat, def.valueSchema);
+  if (valueProblem) throw notSupported(def, 'value', valueProblem);
+  const keyProblem = unreadable('key', def.keyFormat, def.keySchema);
+  const keyReadable = keyProblem === undefined;
+  if (keyProblem && upsert) throw notSupported(def, 'key', keyProblem);
   const columns = def.columns.filter((column) => keyReadable || column.origin !== 'key');
   const physical = columns.filter((column) => column.metadataKey === undefined);
   const keyColumns = def.keyFields.flatMap((name) => physical.filter((column) => column.name === name));
@@ -194,7 +209,10 @@ function metadataExtras(column: TableColumn): string {
   return `METADATA FROM ${literal(column.metadataKey ?? column.name)} VIRTUAL`;
 }
 
-/** `key.avro-confluent.url` … and, when Flink accepts it, the registered schema (see the module doc). */
+/**
+ * `key.avro-confluent.url` … and, when Flink accepts it, the registered schema; for JSON Schema the id
+ * written records name (see the module doc).
+ */
 function formatOptions(
   def: TableDefinition,
   side: 'key' | 'value',
@@ -202,7 +220,12 @@ function formatOptions(
   options: CreateTableOptions,
 ): Record<string, string> {
   const schema = side === 'key' ? def.keySchema : def.valueSchema;
-  if ((side === 'key' ? def.keyFormat : def.valueFormat) !== 'AVRO' || !schema) return {};
+  const format = side === 'key' ? def.keyFormat : def.valueFormat;
+  if (format === 'JSON' && schema?.id !== undefined)
+    return { [`${side}.json-registry.schema-id`]: String(schema.id) };
+  if (format === 'PROTOBUF' && schema)
+    return { [`${side}.protobuf-registry.plan`]: JSON.stringify(protobufWirePlan(schema.schema)) };
+  if (format !== 'AVRO' || !schema) return {};
   const prefix = `${side}.avro-confluent.`;
   const rendered: Record<string, string> = {};
   for (const [key, value] of Object.entries(options.formatOptions ?? {})) rendered[`${prefix}${key}`] = value;
@@ -235,14 +258,28 @@ function withoutIdentifiers(type: string): string {
   return type.replace(/`(?:[^`]|``)*`/g, '``');
 }
 
-function noFormatReason(format: TableFormat): string {
-  return `it is ${format === 'JSON' ? 'JSON Schema' : 'Protobuf'}-encoded, and Apache Flink has no format that reads the Confluent ${format === 'JSON' ? 'JSON Schema' : 'Protobuf'} wire format`;
-}
-
-function keyReason(format: TableFormat): string {
-  return format === 'AVRO'
-    ? 'it is not an Avro record, and Flink reads Avro keys only as records'
-    : noFormatReason(format);
+/** why Flink cannot read one side (format and schema), undefined when it can */
+function unreadable(
+  side: 'key' | 'value',
+  format: TableFormat,
+  schema: RegistrySchema | undefined,
+): string | undefined {
+  switch (format) {
+    case 'RAW':
+      return undefined;
+    case 'AVRO':
+      return side === 'value' || (schema && isAvroRecordSchema(schema.schema))
+        ? undefined
+        : 'it is not an Avro record, and Flink reads Avro keys only as records';
+    case 'JSON': {
+      if (!schema || !isJsonSchemaObject(schema.schema))
+        return 'its JSON Schema is not an object, and the json-registry format reads JSON objects only';
+      const limits = jsonSchemaFormatLimits(schema.schema);
+      return limits.length > 0 ? `the json-registry format cannot read ${limits.join('; ')} yet` : undefined;
+    }
+    case 'PROTOBUF':
+      return schema ? undefined : 'it has no Protobuf schema';
+  }
 }
 
 function notSupported(def: TableDefinition, side: 'key' | 'value', why: string): RiffleError {

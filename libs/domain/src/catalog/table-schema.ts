@@ -45,6 +45,8 @@ export interface SchemaReference {
 export interface RegistrySchema {
   format: SchemaFormat;
   schema: string;
+  /** the registry's global id of this version, when known: what records written with it name */
+  id?: number;
   /** kept for the renderer; referenced schemas are not resolved (only well-known Protobuf types are) */
   references?: readonly SchemaReference[];
 }
