@@ -70,7 +70,8 @@ const FLINK_FORMATS: Readonly<Partial<Record<TableFormat, string>>> = {
 export const USER_FORMATS: Readonly<Record<TableFormat, string>> = {
   AVRO: 'avro-registry',
   JSON: 'json-registry',
-  PROTOBUF: 'protobuf-registry',
+  // the name the SQL policy accepts in WITH (ALLOWED_FORMATS), as managed Flink SQL services spell it
+  PROTOBUF: 'proto-registry',
   RAW: 'raw',
 };
 
