@@ -200,7 +200,9 @@ async function main(): Promise<void> {
       jobNames.add(uid);
       // the same DDL Riffle would run (execute reads only these fields), prepared before the clock starts
       const record = { uid, organizationId, environmentId, statement, properties: {} };
-      const setup = await tables.execute(record as Partial<StatementRecord> as StatementRecord);
+      const { setupStatements: setup } = await tables.execute(
+        record as Partial<StatementRecord> as StatementRecord,
+      );
       const began = performance.now();
       const session = await gateway.openSession(
         { 'pipeline.name': uid, 'execution.runtime-mode': 'streaming' },

@@ -1,6 +1,6 @@
 import { uniqueSuffix } from '@riffle/testing';
 import { type Admin, ConfigResourceTypes } from 'kafkajs';
-import { CatalogSession } from './support/catalog-session';
+import { CatalogSession, orders } from './support/catalog-session';
 
 /**
  * The DDL the grammar did not know (DESIGN §4): DESCRIBE EXTENDED, CREATE TABLE … DISTRIBUTED BY … INTO n
@@ -122,4 +122,45 @@ describe('catalog DDL', () => {
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('OPTION_NOT_ALLOWED');
   });
+
+  it('CREATE TABLE … AS SELECT creates the topic, runs the query into it and registers its value schema', async () => {
+    const source = `ctas_in_${suffix}`;
+    const table = `ctas_out_${suffix}`;
+    s.created.push(source, table);
+    const schemaId = await s.topics.create(source, 1);
+    await s.topics.produce(source, schemaId, orders(1, 20));
+    const done = await s.run(
+      `ctas-${suffix}`,
+      `CREATE TABLE ${table} WITH ('kafka.partitions' = '2', 'kafka.retention.time' = '1 d') AS SELECT id, customer, amount * 2 AS doubled FROM ${source} WHERE id <= 10`,
+      ['COMPLETED'],
+      { 'sql.tables.scan.bounded.mode': 'latest-offset' },
+      180_000,
+    );
+    expect(done.status.phase).toBe('COMPLETED');
+    const metadata = await admin.fetchTopicMetadata({ topics: [table] });
+    expect(metadata.topics[0]?.partitions).toHaveLength(2);
+    expect(await topicConfigs(table)).toMatchObject({ 'retention.ms': String(86_400_000) });
+    const value = await s.subject(`${table}-value`);
+    expect(JSON.parse(value!.schema).fields.map((f: { name: string }) => f.name)).toEqual([
+      'id',
+      'customer',
+      'doubled',
+    ]);
+    // a plain consumer decoding through the registry reads what Flink wrote
+    const rows = await s.topics.readAll<{ id: number; customer: string; doubled: number }>(table, 10, 60_000);
+    expect(rows.map((r) => r.id).sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect(rows.find((r) => r.id === 3)).toMatchObject({ customer: 'c3', doubled: 7 });
+    // and the catalog infers the new table from that subject
+    await s.run(`ctas-describe-${suffix}`, `DESCRIBE main.\`${table}\``, ['COMPLETED']);
+    expect((await s.rowsOf(`ctas-describe-${suffix}`)).map((r) => r[0])).toEqual(
+      expect.arrayContaining(['id', 'customer', 'doubled']),
+    );
+    // a second CTAS onto it fails with a clear reason, without a job
+    const again = await s.run(
+      `ctas-again-${suffix}`,
+      `CREATE TABLE ${table} WITH ('kafka.partitions' = '1') AS SELECT id FROM ${source}`,
+      ['FAILED'],
+    );
+    expect(again.status.detail).toMatch(/already exists/);
+  }, 300_000);
 });

@@ -185,7 +185,7 @@ function setUp() {
 describe('PrepareStatementTables', () => {
   it('declares the environment, its database and each table with the options Riffle injects', async () => {
     const { tables } = setUp();
-    const setup = await tables.execute(
+    const { setupStatements: setup } = await tables.execute(
       statement('SELECT id FROM orders', 'SELECT', { 'sql.tables.scan.bounded.mode': 'latest-offset' }),
     );
     expect(setup.slice(0, 5)).toEqual([
@@ -215,7 +215,9 @@ describe('PrepareStatementTables', () => {
 
   it('accepts the catalog by environment name and the database by cluster id, as written', async () => {
     const { tables } = setUp();
-    const setup = await tables.execute(statement('SELECT * FROM `default`.`lkc-1`.orders', 'SELECT'));
+    const { setupStatements: setup } = await tables.execute(
+      statement('SELECT * FROM `default`.`lkc-1`.orders', 'SELECT'),
+    );
     expect(setup).toContain("CREATE CATALOG `default` WITH ('type' = 'generic_in_memory')");
     expect(setup).toContain('CREATE DATABASE `default`.`lkc-1`');
     expect(setup.at(-1)).toMatch(/^CREATE TABLE `default`\.`lkc-1`\.`orders`/);
@@ -233,17 +235,49 @@ describe('PrepareStatementTables', () => {
     });
   });
 
-  it('refuses CREATE TABLE … AS SELECT for now', async () => {
+  it('creates the topic of CREATE TABLE … AS SELECT and lets Flink derive the table into it', async () => {
+    const { tables, topics } = setUp();
+    const prepared = await tables.execute(
+      statement(
+        "CREATE TABLE big_orders WITH ('kafka.partitions' = '3') AS SELECT id, amount FROM orders WHERE amount > 10",
+        'CREATE_TABLE_AS',
+      ),
+    );
+    expect(topics.topics.get('big_orders')).toMatchObject({ partitions: 3 });
+    // the source is installed, the new table is not: Flink's CTAS creates it
+    expect(prepared.setupStatements.filter((s) => s.startsWith('CREATE TABLE'))).toHaveLength(1);
+    expect(prepared.setupStatements.at(-1)).toMatch(/^CREATE TABLE `env-1`\.`main`\.`orders`/);
+    expect(prepared.statement).toMatch(/^CREATE TABLE `env-1`\.`main`\.`big_orders` WITH \(/);
+    for (const option of [
+      "'connector' = 'kafka'",
+      "'topic' = 'big_orders'",
+      "'properties.bootstrap.servers' = 'kafka:9092'",
+      "'sink.delivery-guarantee' = 'exactly-once'",
+      "'value.format' = 'avro-confluent'",
+      "'value.avro-confluent.url' = 'http://registry:8081'",
+      "'value.avro-confluent.subject' = 'big_orders-value'",
+    ])
+      expect(prepared.statement).toContain(option);
+    expect(prepared.statement).toMatch(/\) AS SELECT id, amount FROM orders WHERE amount > 10$/);
+  });
+
+  it('refuses CREATE TABLE … AS SELECT onto an existing table', async () => {
     const { tables } = setUp();
     await expect(
       tables.execute(
-        statement("CREATE TABLE t2 WITH ('a' = 'b') AS SELECT * FROM orders", 'CREATE_TABLE_AS'),
+        statement(
+          "CREATE TABLE orders WITH ('kafka.partitions' = '1') AS SELECT * FROM orders",
+          'CREATE_TABLE_AS',
+        ),
       ),
-    ).rejects.toMatchObject({ code: 'NOT_SUPPORTED_YET' });
+    ).rejects.toMatchObject({ code: 'TABLE_EXISTS' });
   });
 
   it('needs nothing for a statement without tables', async () => {
-    expect(await setUp().tables.execute(statement('SELECT 1', 'SELECT'))).toEqual([]);
+    expect(await setUp().tables.execute(statement('SELECT 1', 'SELECT'))).toEqual({
+      setupStatements: [],
+      statement: 'SELECT 1',
+    });
   });
 });
 

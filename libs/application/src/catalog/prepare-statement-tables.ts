@@ -1,16 +1,27 @@
 import {
   classifyStatement,
   HIDDEN_COLUMNS_SESSION_CONFIG,
+  type ParsedCreateTable,
+  parseCreateTable,
+  planCreateTableAs,
   quoteIdentifier,
+  renderCreateTableAs,
   renderTopicTable,
   RiffleError,
 } from '@riffle/domain';
 import type { IdentityRepository } from '../identity/identity.ports';
 import type { StatementRecord } from '../statements/statement.ports';
-import type { KafkaClusterRepository, TopicCatalog } from './catalog.ports';
+import type { KafkaClusterRecord, KafkaClusterRepository, TopicCatalog } from './catalog.ports';
 import { EnvironmentTables, type ResolvedTable, tableNotFound } from './environment-tables';
+import { tableExists } from './table-ddl-actions';
 
 const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+/** what a gateway session runs for a statement: the setup first, then the statement itself */
+export interface PreparedStatement {
+  setupStatements: string[];
+  statement: string;
+}
 
 /**
  * The setup a statement's gateway session needs: the environment as an in-memory catalog, each
@@ -27,30 +38,29 @@ export class PrepareStatementTables {
     this.environments = new EnvironmentTables(identities, clusters, catalog);
   }
 
-  async execute(statement: StatementRecord): Promise<string[]> {
+  /** the session setup, and the statement text Flink runs (a CTAS gets its connector options here) */
+  async execute(statement: StatementRecord): Promise<PreparedStatement> {
     const { sqlKind, tablesRead, tablesWritten } = classifyStatement(statement.statement);
-    if (sqlKind === 'CREATE_TABLE_AS') {
-      throw new RiffleError(
-        'NOT_SUPPORTED_YET',
-        'invalid',
-        'CREATE TABLE … AS SELECT is not supported yet: Riffle cannot derive the new topic and its schemas from the query. Run CREATE TABLE with the columns first, then INSERT INTO it.',
-      );
-    }
-    const names = [...new Set([...tablesRead, ...tablesWritten])];
-    if (names.length === 0) return [];
+    const ctas = sqlKind === 'CREATE_TABLE_AS' ? parseCreateTable(statement.statement) : undefined;
     const env = await this.environments.open(statement.organizationId, statement.environmentId);
     const { properties } = statement;
+    const target = ctas && this.environments.resolveParts(env, properties, ctas.path);
+    const targetKey = target && JSON.stringify([target.catalog, target.database, target.topic]);
+
+    const tables = new Map<string, ResolvedTable>();
+    for (const name of new Set([...tablesRead, ...tablesWritten])) {
+      const table = this.environments.resolve(env, properties, name);
+      const key = JSON.stringify([table.catalog, table.database, table.topic]);
+      if (key !== targetKey) tables.set(key, table);
+    }
+    if (tables.size === 0 && !target) return { setupStatements: [], statement: statement.statement };
     const currentCatalog = this.environments.currentCatalog(env, properties);
     const currentDatabase = this.environments.currentDatabase(env, properties);
 
-    const tables = new Map<string, ResolvedTable>();
-    for (const name of names) {
-      const table = this.environments.resolve(env, properties, name);
-      tables.set(JSON.stringify([table.catalog, table.database, table.topic]), table);
-    }
-    const catalogs = new Set([currentCatalog, ...[...tables.values()].map((t) => t.catalog)]);
+    const placed = [...tables.values(), ...(target ? [target] : [])];
+    const catalogs = new Set([currentCatalog, ...placed.map((t) => t.catalog)]);
     const databases = new Map<string, [string, string]>();
-    for (const { catalog, database } of tables.values())
+    for (const { catalog, database } of placed)
       databases.set(JSON.stringify([catalog, database]), [catalog, database]);
     if (currentDatabase)
       databases.set(JSON.stringify([currentCatalog, currentDatabase.name]), [
@@ -69,7 +79,39 @@ export class PrepareStatementTables {
     setup.push(`USE CATALOG ${quoteIdentifier(currentCatalog)}`);
     if (currentDatabase) setup.push(`USE ${quoteIdentifier(currentDatabase.name)}`);
     for (const table of tables.values()) setup.push(await this.tableDdl(statement, table));
-    return setup;
+    return {
+      setupStatements: setup,
+      statement: ctas && target ? await this.createTableAs(statement, ctas, target) : statement.statement,
+    };
+  }
+
+  /**
+   * CREATE TABLE … AS SELECT: Riffle creates the topic when the statement first runs (a later restore
+   * finds it there), then Flink's CTAS writes into it and registers `<topic>-value` (planCreateTableAs).
+   */
+  private async createTableAs(
+    statement: StatementRecord,
+    parsed: ParsedCreateTable,
+    target: ResolvedTable,
+  ): Promise<string> {
+    const plan = planCreateTableAs(parsed);
+    const { cluster, topic } = target;
+    // a topic without a value schema yet is this statement's own from an attempt that did not start
+    const existing = await this.environments.table(cluster, topic);
+    const firstRun = !statement.jobId && !statement.savepointPath;
+    if (firstRun && existing?.definition.valueSchema) tableExists(target.database, topic);
+    if (!existing)
+      await this.environments.topics.createTopic(cluster, {
+        topic,
+        partitions: plan.partitions,
+        config: plan.topicConfig,
+      });
+    return renderCreateTableAs(plan, {
+      catalog: target.catalog,
+      database: target.database,
+      connectorOptions: this.connectorOptions(statement, cluster, topic),
+      formatOptions: { url: cluster.schemaRegistryUrl },
+    });
   }
 
   private async tableDdl(statement: StatementRecord, resolved: ResolvedTable): Promise<string> {
@@ -92,16 +134,22 @@ export class PrepareStatementTables {
       catalog: resolved.catalog,
       database: resolved.database,
       connectorOptions: {
-        'properties.bootstrap.servers': cluster.bootstrapServers,
-        'properties.group.id': `riffle-${statement.uid}`,
-        'scan.startup.mode': 'earliest-offset',
+        ...this.connectorOptions(statement, cluster, topic),
         ...(bounded === 'latest-offset' ? { 'scan.bounded.mode': bounded } : {}),
-        // exactly-once output: transactions committed on checkpoints, ids unique per statement and topic
-        'sink.delivery-guarantee': 'exactly-once',
-        'sink.transactional-id-prefix': `riffle-${statement.uid}-${topic}`.slice(0, 200),
-        'properties.transaction.timeout.ms': '900000',
       },
       formatOptions: { url: cluster.schemaRegistryUrl },
     });
+  }
+
+  private connectorOptions(statement: StatementRecord, cluster: KafkaClusterRecord, topic: string) {
+    return {
+      'properties.bootstrap.servers': cluster.bootstrapServers,
+      'properties.group.id': `riffle-${statement.uid}`,
+      'scan.startup.mode': 'earliest-offset',
+      // exactly-once output: transactions committed on checkpoints, ids unique per statement and topic
+      'sink.delivery-guarantee': 'exactly-once',
+      'sink.transactional-id-prefix': `riffle-${statement.uid}-${topic}`.slice(0, 200),
+      'properties.transaction.timeout.ms': '900000',
+    };
   }
 }

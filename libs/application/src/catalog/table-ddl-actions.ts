@@ -123,7 +123,7 @@ const tableNotFound = (database: string, topic: string) =>
     table: topic,
   });
 
-const tableExists = (database: string, topic: string): never => {
+export const tableExists = (database: string, topic: string): never => {
   throw new RiffleError(
     'TABLE_EXISTS',
     'conflict',

@@ -84,7 +84,10 @@ describe('ReconcileStatement', () => {
     const reconcile = new ReconcileStatement(
       statements,
       engines,
-      { execute: () => Promise.resolve([]) } as unknown as PrepareStatementTables,
+      {
+        execute: (s: { statement: string }) =>
+          Promise.resolve({ setupStatements: [], statement: s.statement }),
+      } as unknown as PrepareStatementTables,
       {} as PoolAdmission,
       { idleResultsTimeoutMs: 300_000, observeEveryMs: 5_000 },
       undefined,

@@ -88,8 +88,7 @@ export class ReconcileStatement {
         try {
           const { jobId } = await cell.engine.submitBackground({
             jobName: uid,
-            setupStatements: await this.tables.execute(statement),
-            statement: statement.statement,
+            ...(await this.tables.execute(statement)),
             properties: {
               ...flinkSessionProperties(statement.properties),
               'parallelism.default': String(size.parallelism),
@@ -279,8 +278,7 @@ export class ReconcileStatement {
     try {
       query = await cell.engine.startForeground({
         jobName: uid,
-        setupStatements: await this.tables.execute(statement),
-        statement: statement.statement,
+        ...(await this.tables.execute(statement)),
         properties: flinkSessionProperties(statement.properties),
       });
     } catch (error) {

@@ -60,3 +60,4 @@ export {
 export { renderTopicTable, topicTable } from './topic-table';
 export { type ParsedAlterTable, parseAlterTable, planAlterTable } from './alter-table';
 export { describeExtendedRows, type TableDetails } from './describe-extended';
+export { type CreateTableAsPlan, planCreateTableAs, renderCreateTableAs } from './create-table-as';
