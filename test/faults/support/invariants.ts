@@ -104,17 +104,23 @@ export async function usageEqualsLedger(
   organizationId: string,
   { timeoutMs = 150_000 } = {},
 ): Promise<InvariantCheck> {
-  const ledger: { statement_uid: string; cfu: number; valid_from: Date }[] = await db.query(
-    `SELECT statement_uid, cfu, valid_from FROM allocation_ledger
-     WHERE organization_id = $1 ORDER BY statement_uid, valid_from, seq`,
-    [organizationId],
-  );
-  if (!ledger.length) return { name: 'usage equals the ledger', ok: false, detail: 'the ledger is empty' };
-  const lastMinute = Math.floor(Math.max(...ledger.map((e) => e.valid_from.getTime())) / 60_000) * 60_000;
+  type LedgerRow = { statement_uid: string; cfu: number; valid_from: Date };
+  const readLedger = (): Promise<LedgerRow[]> =>
+    db.query(
+      `SELECT statement_uid, cfu, valid_from FROM allocation_ledger
+       WHERE organization_id = $1 ORDER BY statement_uid, valid_from, seq`,
+      [organizationId],
+    );
+  let ledger: LedgerRow[] = [];
   try {
+    // the ledger is read again on every look: a run recorded meanwhile moves the minute to wait for
     await eventually(
       'metering to close the last minute of the ledger',
       async () => {
+        ledger = await readLedger();
+        if (!ledger.length) return undefined;
+        const lastMinute =
+          Math.floor(Math.max(...ledger.map((e) => e.valid_from.getTime())) / 60_000) * 60_000;
         const [row]: { through: Date }[] = await db.query(
           "SELECT through FROM metering_progress WHERE name = 'usage'",
         );
@@ -123,7 +129,11 @@ export async function usageEqualsLedger(
       { timeoutMs, intervalMs: 1_000 },
     );
   } catch (error) {
-    return { name: 'usage equals the ledger', ok: false, detail: (error as Error).message };
+    return {
+      name: 'usage equals the ledger',
+      ok: false,
+      detail: ledger.length ? (error as Error).message : 'the ledger is empty',
+    };
   }
   const [progress]: { through: Date }[] = await db.query(
     "SELECT through FROM metering_progress WHERE name = 'usage'",
@@ -157,7 +167,10 @@ export async function usageEqualsLedger(
     name: 'usage equals the ledger',
     ok: differences.length === 0,
     detail: differences.length
-      ? `${differences.length} minutes differ: ${differences.slice(0, 3).join('; ')}`
+      ? `${differences.length} minutes differ: ${differences.slice(0, 3).join('; ')}; ledger of the first: ${ledger
+          .filter((e) => differences[0]!.startsWith(e.statement_uid))
+          .map((e) => `${e.valid_from.toISOString()} ${e.cfu}`)
+          .join(', ')}`
       : `${wanted.size} statement-minutes, ${cfuMinutes.toFixed(2)} CFU-minutes, equal`,
   };
 }
