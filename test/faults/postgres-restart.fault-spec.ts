@@ -175,13 +175,17 @@ describe('PostgreSQL restart', () => {
     );
     scenario.recovered();
 
-    // the same processes carry on: a statement submitted now runs to its end
+    // the same processes carry on: every acknowledged statement, interrupted or new, runs to its end
     expect((await submit(`after-${suffix}`, insert, bounded)).status).toBe(201);
-    await eventually(
-      `after-${suffix} COMPLETED`,
-      async () => ((await phase(`after-${suffix}`)) === 'COMPLETED' ? true : undefined),
-      { timeoutMs: 180_000, intervalMs: 1_000 },
-    );
+    for (const name of acknowledged)
+      await eventually(
+        `${name} COMPLETED`,
+        async () => ((await phase(name)) === 'COMPLETED' ? true : undefined),
+        {
+          timeoutMs: 180_000,
+          intervalMs: 1_000,
+        },
+      );
     scenario.check({
       name: 'apps recover without a restart',
       ok: apps.every((app) => app.child.exitCode === null && app.child.signalCode === null),

@@ -1,7 +1,7 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { RedisOptions } from '@riffle/config';
 import { Redis } from 'ioredis';
-import { createRedisConnection, RedisProbe } from './redis-connection';
+import { createCommandConnection, RedisProbe } from './redis-connection';
 
 class RedisCloser implements OnApplicationShutdown {
   constructor(@Inject(Redis) private readonly redis: Redis) {}
@@ -19,7 +19,7 @@ export class QueueModule {
       module: QueueModule,
       global: true,
       providers: [
-        { provide: Redis, useFactory: () => createRedisConnection(options, app) },
+        { provide: Redis, useFactory: () => createCommandConnection(options, app) },
         { provide: RedisProbe, inject: [Redis], useFactory: (redis: Redis) => new RedisProbe(redis) },
         RedisCloser,
       ],

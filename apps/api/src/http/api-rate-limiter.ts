@@ -20,6 +20,8 @@ export class ApiRateLimiter {
       keyPrefix: `${prefix}:rate-limit`,
       points: perMinute,
       duration: 60,
+      // Redis away: count in memory at once rather than wait for it
+      rejectIfRedisNotReady: true,
       insuranceLimiter: new RateLimiterMemory({ points: perMinute, duration: 60 }),
     });
   }

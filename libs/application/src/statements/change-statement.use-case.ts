@@ -2,7 +2,12 @@ import { RiffleError } from '@riffle/domain';
 import type { IdentityRepository } from '../identity/identity.ports';
 import type { Principal } from '../identity/principal';
 import { resolveScope, statementNotFound } from './statement-scope';
-import type { StatementQueue, StatementRecord, StatementRepository } from './statement.ports';
+import {
+  nudgeScheduler,
+  type StatementQueue,
+  type StatementRecord,
+  type StatementRepository,
+} from './statement.ports';
 
 export interface UpdateStatementRequest {
   metadata?: { resource_version?: unknown };
@@ -85,7 +90,7 @@ export class UpdateStatement {
         'The statement changed since you read it (or is being deleted); read it again and retry.',
       );
     }
-    await this.queue.enqueueReconcile(updated.uid, updated.organizationId);
+    await nudgeScheduler(this.queue, updated.uid, updated.organizationId);
     return updated;
   }
 }
@@ -102,6 +107,6 @@ export class DeleteStatement {
     const scope = await resolveScope(this.identities, principal, org, env);
     const statement = await this.statements.markDeleting(scope, name);
     if (!statement) throw statementNotFound(name);
-    await this.queue.enqueueReconcile(statement.uid, statement.organizationId);
+    await nudgeScheduler(this.queue, statement.uid, statement.organizationId);
   }
 }

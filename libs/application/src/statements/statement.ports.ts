@@ -139,3 +139,20 @@ export abstract class StatementRepository {
 export abstract class StatementQueue {
   abstract enqueueReconcile(uid: string, organizationId: string, delayMs?: number): Promise<void>;
 }
+
+/**
+ * After an API change is stored: queue its reconcile so the scheduler starts at once. Postgres is the
+ * record and the queue only an accelerator, so an unreachable Redis does not fail the request: the
+ * scheduler's sweep (SCHEDULER_SWEEP_INTERVAL_MS) queues the statement once Redis is back.
+ */
+export async function nudgeScheduler(
+  queue: StatementQueue,
+  uid: string,
+  organizationId: string,
+): Promise<void> {
+  try {
+    await queue.enqueueReconcile(uid, organizationId);
+  } catch {
+    // left to the sweep
+  }
+}

@@ -14,7 +14,12 @@ import { poolNotFound } from '../compute/compute-pools.use-case';
 import type { IdentityRepository } from '../identity/identity.ports';
 import type { Principal } from '../identity/principal';
 import { resolveScope } from './statement-scope';
-import { type StatementQueue, type StatementRecord, StatementRepository } from './statement.ports';
+import {
+  nudgeScheduler,
+  type StatementQueue,
+  type StatementRecord,
+  StatementRepository,
+} from './statement.ports';
 
 /** Session properties a user may set; everything else is Riffle's to decide (DESIGN §7). */
 export const ALLOWED_STATEMENT_PROPERTIES = new Set([
@@ -138,7 +143,7 @@ export class SubmitStatement {
       // boundedness and changelog mode come from Flink's plan once the statement runs
       traits: { sql_kind: classification.sqlKind },
     });
-    await this.queue.enqueueReconcile(record.uid, record.organizationId);
+    await nudgeScheduler(this.queue, record.uid, record.organizationId);
     return record;
   }
 
