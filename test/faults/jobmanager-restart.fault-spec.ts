@@ -14,7 +14,13 @@ import { flinkCluster } from '../../deploy/local/src/components/flink';
 import { stackPaths } from '../../deploy/local/src/paths';
 import { stackUp } from '../../deploy/local/src/stack';
 import { localStackOptions } from '../../deploy/local/src/stack-definition';
-import { as, registerKafka, type Riffle, startRiffle } from './support/riffle';
+import { as, registerKafka, type Riffle, startRiffle } from '../e2e/support/riffle';
+import {
+  atMostOneFlinkJobPerStatement,
+  exactlyOnceOutput,
+  noAcknowledgedStatementLost,
+} from './support/invariants';
+import { FaultScenario } from './support/report';
 
 /**
  * A JobManager without HA forgets its jobs when it dies. Riffle must not restart such a statement
@@ -22,6 +28,7 @@ import { as, registerKafka, type Riffle, startRiffle } from './support/riffle';
  * and an exactly-once output topic holds every record once.
  */
 describe('a JobManager restart', () => {
+  const scenario = new FaultScenario('Flink JobManager SIGKILLed under a running exactly-once INSERT');
   const suffix = uniqueSuffix();
   const env: Record<string, string> = {
     ...stackEnv(),
@@ -111,6 +118,7 @@ describe('a JobManager restart', () => {
     // the JobManager dies (SIGKILL) and comes back empty, as a pod restart without HA would
     const pid = Number(readFileSync(join(paths.run, 'flink-0-jobmanager.pid'), 'utf8').trim());
     process.kill(pid, 'SIGKILL');
+    scenario.fault();
     await topics.produce(
       source,
       schemaId,
@@ -141,6 +149,7 @@ describe('a JobManager restart', () => {
       },
       { timeoutMs: 180_000 },
     );
+    scenario.recovered();
     // Flink says where the new job was restored from: the killed job's checkpoint
     const restored = await eventually('the restore recorded', async () => {
       const checkpoints = await fetch(`${env.FLINK_REST_URL}/jobs/${after.job_id}/checkpoints`).then(
@@ -148,8 +157,18 @@ describe('a JobManager restart', () => {
       );
       return checkpoints.latest?.restored?.external_path;
     });
-    expect(restored).toContain(`${before.job_id}/chk-`);
-    const ids = (await topics.readAll<Order>(sink, 600, 120_000)).map((o) => o.id).sort((a, b) => a - b);
-    expect(ids).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
+    scenario.check({
+      name: "restored from the killed job's checkpoint, not from scratch",
+      ok: typeof restored === 'string' && restored.includes(`${before.job_id}/chk-`),
+      detail: `restored from ${restored}`,
+    });
+    const ids = (await topics.readAll<Order>(sink, 600, 120_000)).map((o) => o.id);
+    await new Promise((r) => setTimeout(r, 2_000));
+    scenario.check(exactlyOnceOutput(sink, ids, 600));
+    scenario.check(await noAcknowledgedStatementLost(riffle.db, tenant.organizationId, [name]));
+    scenario.check(
+      await atMostOneFlinkJobPerStatement(riffle.db, tenant.organizationId, [env.FLINK_REST_URL!]),
+    );
+    scenario.finish();
   }, 600_000);
 });
