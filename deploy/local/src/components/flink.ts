@@ -22,7 +22,7 @@ export const FLINK_DEFAULT_PORTS = {
   jobManagerRpc: 18023,
   blobServer: 18024,
   jobManagerMetricsQuery: 18025,
-  /** TaskManager n (from 0) uses rpc, data and metrics-query ports taskManagers + 3n, + 3n + 1, + 3n + 2 */
+  /** TaskManager n (from 0) reserves ports taskManagers + 3n .. + 3n + 2 for rpc (unused: its RPC port is ephemeral), data and metrics-query */
   taskManagers: 18030,
 } as const;
 export const FLINK_PORTS_PER_CLUSTER = 100;
@@ -209,7 +209,7 @@ export function flinkCluster(options: FlinkClusterOptions): StackComponent[] {
     const p = ports.taskManager(n);
     return component({
       name,
-      ports: [p.rpc, p.data, p.metricsQuery],
+      ports: [p.data, p.metricsQuery],
       mainClass: 'org.apache.flink.runtime.taskexecutor.TaskManagerRunner',
       configDirArgument: true,
       // registering needs the JobManager; starting both at once only makes the TaskManager back off
@@ -218,7 +218,9 @@ export function flinkCluster(options: FlinkClusterOptions): StackComponent[] {
       config: {
         ...memory.config,
         'taskmanager.resource-id': name,
-        'taskmanager.rpc.port': String(p.rpc),
+        // an ephemeral RPC port: a TaskManager restarted after a crash is a new remote address, where the
+        // old one's would stay quarantined by the JobManager's Pekko remoting and never register again
+        'taskmanager.rpc.port': '0',
         'taskmanager.data.port': p.data,
         'metrics.internal.query-service.port': String(p.metricsQuery),
       },
