@@ -1,6 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { RiffleError } from '@riffle/domain';
 import { inSpan, SpanKind } from '@riffle/observability';
+import {
+  BrokenCircuitError,
+  type CircuitBreakerPolicy,
+  circuitBreaker,
+  ConsecutiveBreaker,
+  handleWhen,
+} from 'cockatiel';
 
 /** every Flink REST call, for metrics: method, path with ids replaced by `:id`, duration, status (0 = no answer) */
 export const flinkCalls = new EventEmitter<{
@@ -60,7 +67,61 @@ export function flinkRequest<T>(
   );
 }
 
+/** a Flink endpoint that gave no answer this many times in a row is not called for a while */
+export const FLINK_BREAKER = { consecutiveFailures: 5, openMs: 5_000 };
+
+/** no answer at all (refused, reset, timed out): what the breakers count; Flink's own error answers are answers */
+const noAnswer = (error: unknown) => error instanceof RiffleError && error.code === 'FLINK_UNAVAILABLE';
+
+const breakers = new Map<string, CircuitBreakerPolicy>();
+
+/**
+ * One circuit breaker per Flink endpoint (base URL): after FLINK_BREAKER.consecutiveFailures calls
+ * without an answer, calls fail at once with FLINK_UNAVAILABLE for FLINK_BREAKER.openMs, then one trial
+ * call decides whether it closes again. A cell that is down then costs its callers nothing but the
+ * error, instead of a connect timeout each; reconcile jobs back off and retry as for any outage.
+ */
+function breakerFor(baseUrl: string): CircuitBreakerPolicy {
+  let breaker = breakers.get(baseUrl);
+  if (!breaker) {
+    breaker = circuitBreaker(handleWhen(noAnswer), {
+      halfOpenAfter: FLINK_BREAKER.openMs,
+      breaker: new ConsecutiveBreaker(FLINK_BREAKER.consecutiveFailures),
+    });
+    breakers.set(baseUrl, breaker);
+  }
+  return breaker;
+}
+
+/** forgets every breaker's state (tests) */
+export function resetFlinkBreakers(): void {
+  breakers.clear();
+}
+
 async function callFlink<T>(
+  baseUrl: string,
+  method: Method,
+  path: string,
+  timeoutMs: number,
+  body: unknown,
+  template: string,
+): Promise<{ status: number; body: T }> {
+  try {
+    return await breakerFor(baseUrl).execute(() =>
+      callFlinkOnce<T>(baseUrl, method, path, timeoutMs, body, template),
+    );
+  } catch (error) {
+    if (!(error instanceof BrokenCircuitError)) throw error;
+    throw new RiffleError(
+      'FLINK_UNAVAILABLE',
+      'unavailable',
+      `Flink at ${baseUrl} did not answer the last ${FLINK_BREAKER.consecutiveFailures} calls; not calling it for ${FLINK_BREAKER.openMs / 1000} s (${method} ${path})`,
+      { circuit: 'open' },
+    );
+  }
+}
+
+async function callFlinkOnce<T>(
   baseUrl: string,
   method: Method,
   path: string,
