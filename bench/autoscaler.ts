@@ -5,7 +5,8 @@
  * rescale stops processing for RESCALE_PAUSE_S (the job restarts from its checkpoint) while input keeps
  * arriving. Every AUTOSCALER_TICK_S the metrics the JobManager would report over that window (busy and
  * back-pressured time, record rates, source lag) go to `decideScaling` exactly as AutoscaleStatement
- * sends them, with the production defaults (stabilization 5 min, scale-down delay 1 h, target 70%).
+ * sends them, with the production defaults (stabilization 3 min, scale-down delay 1 h for one spare CFU,
+ * shared out over the spare CFUs, target 70%).
  *
  * Per trace: rescales, time to catch up after the step, peak lag, CFU-minutes against an oracle that
  * knows the future (per minute, the smallest partition-aligned parallelism that serves that minute's

@@ -132,7 +132,7 @@ export const schedulerConfig = defineConfig(
     STATEMENT_RESULTS_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
     AUTOSCALER_ENABLED: z.enum(['true', 'false']).default('true'),
     AUTOSCALER_INTERVAL_MS: z.coerce.number().int().min(500).max(3_600_000).default(15_000),
-    AUTOSCALER_STABILIZATION_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
+    AUTOSCALER_STABILIZATION_MS: z.coerce.number().int().min(0).max(86_400_000).default(180_000),
     AUTOSCALER_SCALE_DOWN_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
     AUTOSCALER_CATCH_UP_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
     AUTOSCALER_TARGET_UTILIZATION: z.coerce.number().gt(0).max(1).default(0.7),

@@ -59,7 +59,7 @@ describe('the circuit breaker around Flink calls', () => {
     expect(performance.now() - began).toBeLessThan(50);
 
     // the endpoint answers again: after the open period one trial call closes the breaker
-    const back = createServer((request, response) => {
+    const back = createServer((_request, response) => {
       calls.push(1);
       response.setHeader('content-type', 'application/json');
       response.end('{"ok":true}');
@@ -76,7 +76,7 @@ describe('the circuit breaker around Flink calls', () => {
   });
 
   it('does not count Flink error answers: a 500 is an answer, not an outage', async () => {
-    const failing = createServer((request, response) => {
+    const failing = createServer((_request, response) => {
       calls.push(1);
       response.statusCode = 500;
       response.end('{"errors":["Internal server error."]}');

@@ -1,5 +1,5 @@
 import { RiffleError } from '../riffle-error';
-import { decideScaling, type ScalingInput } from './autoscaler';
+import { decideScaling, type ScalingInput, scaleDownDelay } from './autoscaler';
 import type { ScalingState } from './scale-down-window';
 import { DEFAULT_AUTOSCALER_OPTIONS, type VertexMetrics } from './scaling-metrics';
 
@@ -36,21 +36,21 @@ const input = (more: Partial<ScalingInput> = {}): ScalingInput => ({
 describe('decideScaling: stabilization', () => {
   it.each<[string, ScalingInput['statement']]>([
     ['after a start', { currentParallelism: 2, lastRescaleMs: null, startedMs: NOW - 100_000 }],
-    ['after a rescale', { currentParallelism: 2, lastRescaleMs: NOW - 200_000, startedMs: NOW - HOUR }],
+    ['after a rescale', { currentParallelism: 2, lastRescaleMs: NOW - 150_000, startedMs: NOW - HOUR }],
   ])('decides nothing %s, whatever the metrics', (_, statement) => {
     const decision = decideScaling(
       input({ statement, vertices: [source({ busyTimeMsPerSecond: 1000 })], sourceLag: 1e9 }),
     );
     expect(decision).toMatchObject({ action: 'none', parallelism: 2, scalingState: 'OK' });
     expect(decision.reason).toMatch(
-      /^stabilizing: the job \(re\)started \d+(\.\d)? s ago; no scaling decision within 300 s/,
+      /^stabilizing: the job \(re\)started \d+(\.\d)? s ago; no scaling decision within 180 s/,
     );
     expect(decision.history).toMatchObject({ pendingScaleDown: null });
     expect(decision.inputs.vertices).toEqual([]);
   });
 
   it('decides again once the window has passed', () => {
-    const statement = { currentParallelism: 2, lastRescaleMs: NOW - 300_000, startedMs: NOW - HOUR };
+    const statement = { currentParallelism: 2, lastRescaleMs: NOW - 180_000, startedMs: NOW - HOUR };
     expect(decideScaling(input({ statement })).reason).toMatch(/^within target utilization/);
   });
 });
@@ -185,18 +185,18 @@ describe('decideScaling: scale down', () => {
       ...more,
     });
 
-  it('waits out the delay, then scales down', () => {
+  it('waits out the delay, shared out over the CFUs it gives back, then scales down', () => {
     const first = decideScaling(quiet());
     expect(first).toMatchObject({ action: 'none', parallelism: 4, scalingState: 'PENDING_SCALE_DOWN' });
     expect(first.reason).toMatch(
-      /^scale down 4 → 2 CFU delayed: needed less for 0 s of the 3600 s delay: source needs 2, runs 4 .*; sink needs 1, runs 4/,
+      /^scale down 4 → 2 CFU delayed: needed less for 0 s of the 1800 s delay \(3600 s over 2 spare CFU\): source needs 2, runs 4 .*; sink needs 1, runs 4/,
     );
     expect(first.history.pendingScaleDown).toMatchObject({ sinceMs: NOW });
 
-    const early = decideScaling(quiet({ nowMs: NOW + HOUR - 1, history: first.history }));
+    const early = decideScaling(quiet({ nowMs: NOW + HOUR / 2 - 1, history: first.history }));
     expect(early).toMatchObject({ action: 'none', scalingState: 'PENDING_SCALE_DOWN' });
 
-    const due = decideScaling(quiet({ nowMs: NOW + HOUR, history: early.history }));
+    const due = decideScaling(quiet({ nowMs: NOW + HOUR / 2, history: early.history }));
     expect(due).toMatchObject({
       action: 'scale-down',
       parallelism: 2,
@@ -204,7 +204,15 @@ describe('decideScaling: scale down', () => {
       scalingState: 'PENDING_SCALE_DOWN',
       history: { pendingScaleDown: null },
     });
-    expect(due.reason).toMatch(/^scale down 4 → 2 CFU: needed less for 3600 s \(delay 3600 s\)/);
+    expect(due.reason).toMatch(
+      /^scale down 4 → 2 CFU: needed less for 1800 s \(delay 3600 s over 2 spare CFU\)/,
+    );
+  });
+
+  it('waits the whole delay to give back one CFU, a fraction of it to give back many', () => {
+    expect(scaleDownDelay(DEFAULT_AUTOSCALER_OPTIONS, 1)).toBe(HOUR);
+    expect(scaleDownDelay(DEFAULT_AUTOSCALER_OPTIONS, 42)).toBe(HOUR / 42);
+    expect(scaleDownDelay({ ...DEFAULT_AUTOSCALER_OPTIONS, scaleDownDelayMs: 0 }, 3)).toBe(0);
   });
 
   it('scales down at once with no delay configured', () => {

@@ -94,6 +94,17 @@ function bounded(v: VertexMetrics, target: number, limit: number): number {
   });
 }
 
+/**
+ * How long a scale-down by `surplusCfu` waits: `scaleDownDelayMs` for one spare CFU, less for more.
+ * The delay is a budget of idle CFU-minutes, not a fixed time: holding spare capacity costs in
+ * proportion to how much is spare, while what the wait guards against (turning back up, one restart
+ * pause) costs the same either way. So a statement left 42 CFU too wide after a burst gives them back
+ * in 1/42 of the delay, and one a single CFU too wide waits the whole delay.
+ */
+export function scaleDownDelay(options: AutoscalerOptions, surplusCfu: number): number {
+  return options.scaleDownDelayMs / Math.max(1, surplusCfu);
+}
+
 function explainVertex(e: VertexEvaluation, options: AutoscalerOptions, needs: number): string {
   const busy = `${round(e.busyFraction * 1000)} ms/s busy`;
   const capacity =
@@ -125,7 +136,8 @@ function explainVertex(e: VertexEvaluation, options: AutoscalerOptions, needs: n
  *    (POOL_EXHAUSTED either way, with the numbers).
  * 4. Otherwise, no scale-down while a backlog drains, and none that does not lower the statement's CFUs
  *    (under slot sharing it would restart the job for no saving). A scale-down must be recommended on
- *    every tick for `scaleDownDelayMs`; it then goes to the largest size recommended in that window.
+ *    every tick for its delay (`scaleDownDelay`: `scaleDownDelayMs` shared out over the CFUs it gives
+ *    back); it then goes to the largest size recommended in that window.
  */
 export function decideScaling(input: ScalingInput): ScalingDecision {
   // the backlog's growth since the last tick of the same run of the job: input arriving beyond what it reads
@@ -283,16 +295,17 @@ function decideWithGrowth(input: ScalingInput, lagGrowthPerSecond: number): Scal
   });
   const pending = next.pendingScaleDown!;
   const waited = nowMs - pending.sinceMs;
-  if (waited >= options.scaleDownDelayMs) {
-    const maxima = windowMaxima(pending, nowMs, options.scaleDownDelayMs);
-    const perVertex: Record<string, number> = {};
-    for (const r of rows) perVertex[r.v.id] = Math.min(r.v.parallelism, maxima[r.v.id] ?? r.v.parallelism);
-    const newCfu = statementCfu(Object.values(perVertex));
+  const maxima = windowMaxima(pending, nowMs, options.scaleDownDelayMs);
+  const perVertex: Record<string, number> = {};
+  for (const r of rows) perVertex[r.v.id] = Math.min(r.v.parallelism, maxima[r.v.id] ?? r.v.parallelism);
+  const newCfu = statementCfu(Object.values(perVertex));
+  const delayMs = scaleDownDelay(options, currentCfu - newCfu);
+  if (waited >= delayMs) {
     if (newCfu < currentCfu)
       return decide(
         'scale-down',
         'PENDING_SCALE_DOWN',
-        `scale down ${currentCfu} → ${newCfu} CFU: needed less for ${seconds(waited)} (delay ${seconds(options.scaleDownDelayMs)}), sized to the largest need within the delay: ${why}`,
+        `scale down ${currentCfu} → ${newCfu} CFU: needed less for ${seconds(waited)} (delay ${seconds(options.scaleDownDelayMs)} over ${currentCfu - newCfu} spare CFU), sized to the largest need within the delay: ${why}`,
         reset,
         perVertex,
       );
@@ -300,7 +313,7 @@ function decideWithGrowth(input: ScalingInput, lagGrowthPerSecond: number): Scal
   return decide(
     'none',
     'PENDING_SCALE_DOWN',
-    `scale down ${currentCfu} → ${proposedCfu} CFU delayed: needed less for ${seconds(waited)} of the ${seconds(options.scaleDownDelayMs)} delay: ${why}`,
+    `scale down ${currentCfu} → ${newCfu} CFU delayed: needed less for ${seconds(waited)} of the ${seconds(delayMs)} delay (${seconds(options.scaleDownDelayMs)} over ${Math.max(1, currentCfu - newCfu)} spare CFU): ${why}`,
     next,
   );
 }

@@ -39,7 +39,7 @@ export const DEFAULT_AUTOSCALER_OPTIONS: Readonly<AutoscalerOptions> = {
   targetUtilization: 0.7,
   utilizationBoundary: 0.1,
   catchUpMs: 300_000,
-  stabilizationMs: 300_000,
+  stabilizationMs: 180_000,
   scaleDownDelayMs: 3_600_000,
   maxParallelism: 128,
   backlogThresholdMs: 300_000,
