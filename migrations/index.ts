@@ -6,6 +6,7 @@ import { ComputePools1763800500000 } from './1763800500000-compute-pools';
 import { ScalingDecisions1763800600000 } from './1763800600000-scaling-decisions';
 import { FlinkCells1763800700000 } from './1763800700000-flink-cells';
 import { CellIdle1763800800000 } from './1763800800000-cell-idle';
+import { TableSettings1763800900000 } from './1763800900000-table-settings';
 
 /** Every migration, in order. Listed explicitly so compiled and ts runs load the same set. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   ScalingDecisions1763800600000,
   FlinkCells1763800700000,
   CellIdle1763800800000,
+  TableSettings1763800900000,
 ];

@@ -117,6 +117,24 @@ describe('deploy/docker/flink.Dockerfile (a Flink cell)', () => {
     expect(text).toContain('sha256sum -c -');
   });
 
+  it("compiles Riffle's formats in a JDK stage from the sources the local stack compiles, into lib/", () => {
+    const all = stages(text);
+    expect(all.map((s) => [s.name, s.from])).toEqual([
+      ['flink', '${FLINK_IMAGE}'],
+      ['formats', 'eclipse-temurin:17-jdk'],
+      ['', 'flink'],
+    ]);
+    const build = all[1]!.lines.join('\n');
+    expect(build).toContain('COPY deploy/flink-formats/src/main /formats');
+    expect(build).toContain('javac --release 17');
+    expect(existsSync(join(REPO, 'deploy/flink-formats/src/main/java'))).toBe(true);
+    expect(existsSync(join(REPO, 'deploy/flink-formats/src/main/resources/META-INF/services'))).toBe(true);
+    expect(all[2]!.lines).toContain(
+      'COPY --from=formats --chown=flink:flink /riffle-formats.jar /opt/flink/lib/riffle-formats.jar',
+    );
+    expect(read('flink.Dockerfile.dockerignore')).toContain('!deploy/flink-formats/src/main');
+  });
+
   it('keeps the SQL Gateway runnable and runs as the flink user', () => {
     expect(text).toContain('test -x /opt/flink/bin/sql-gateway.sh');
     expect(text).toMatch(/^USER flink$/m);

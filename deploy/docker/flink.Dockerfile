@@ -4,6 +4,8 @@
 # jars and versions as the local stack (deploy/local/maven/flink/pom.xml):
 #   - flink-sql-connector-kafka   connectors 'kafka' and 'upsert-kafka' (fat jar, Kafka client inside)
 #   - flink-sql-avro-confluent-registry   formats 'avro-confluent', 'debezium-avro-confluent' and 'avro'
+#   - riffle-formats   Riffle's own 'json-registry' and 'protobuf-registry' (deploy/flink-formats), compiled
+#     in a JDK stage against this image's lib/, as the local stack compiles them (flink-formats.ts)
 # and the S3 file system plugin for checkpoints, savepoints and HA (flink-cell-0.yaml).
 # One image serves the JobManager, the TaskManagers (FlinkDeployment or `jobmanager` / `taskmanager`
 # commands) and the SQL Gateway (`sql-gateway.sh start-foreground ...`). Build from the repository root:
@@ -16,7 +18,20 @@
 ARG FLINK_VERSION=2.2.0
 ARG FLINK_IMAGE=flink:${FLINK_VERSION}-scala_2.12-java17
 
-FROM ${FLINK_IMAGE}
+FROM ${FLINK_IMAGE} AS flink
+
+# the formats need javac, which the Flink image (a JRE) lacks; the same Java 17
+FROM eclipse-temurin:17-jdk AS formats
+COPY --from=flink /opt/flink/lib /flink-lib
+COPY deploy/flink-formats/src/main /formats
+RUN set -eu; \
+  mkdir /classes; \
+  javac --release 17 -nowarn -encoding UTF-8 -d /classes -classpath '/flink-lib/*' \
+    $(find /formats/java -name '*.java'); \
+  cp -r /formats/resources/. /classes/; \
+  jar --create --file /riffle-formats.jar --no-manifest -C /classes .
+
+FROM flink
 ARG FLINK_VERSION
 ARG FLINK_KAFKA_CONNECTOR_VERSION=5.0.0-2.2
 ARG FLINK_KAFKA_CONNECTOR_SHA256=5605c691d11a501382c383fecba37a7a552467da5ab7ba904ef5d6f3d62c5616
@@ -40,6 +55,8 @@ RUN set -eu; \
   test -f "/opt/flink/plugins/s3-fs-presto/flink-s3-fs-presto-${FLINK_VERSION}.jar"; \
   test -x /opt/flink/bin/sql-gateway.sh; \
   mkdir -p /opt/flink/data
+
+COPY --from=formats --chown=flink:flink /riffle-formats.jar /opt/flink/lib/riffle-formats.jar
 
 USER flink
 # JobManager RPC, blob server, REST / web UI, SQL Gateway REST

@@ -4,7 +4,8 @@ import { CatalogSession, orders } from './support/catalog-session';
 
 /**
  * The DDL the grammar did not know (DESIGN §4): DESCRIBE EXTENDED, CREATE TABLE … DISTRIBUTED BY … INTO n
- * BUCKETS, ALTER TABLE … SET/RESET, checked in Kafka and the registry themselves, against the real stack.
+ * BUCKETS, ALTER TABLE … SET/RESET and MODIFY/DROP WATERMARK, checked in Kafka and the registry
+ * themselves, against the real stack.
  */
 describe('catalog DDL', () => {
   const s = new CatalogSession();
@@ -121,6 +122,49 @@ describe('catalog DDL', () => {
       });
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('OPTION_NOT_ALLOWED');
+  });
+
+  it('ALTER TABLE stores scan options and the watermark: DESCRIBE shows them, Flink reads the table by them', async () => {
+    const table = `ddl_settings_${suffix}`;
+    s.created.push(table);
+    const schemaId = await s.topics.create(table, 1);
+    await s.topics.produce(table, schemaId, orders(1, 5));
+    const bounded = { 'sql.tables.scan.bounded.mode': 'latest-offset' };
+
+    const set = await s.run(
+      `settings-set-${suffix}`,
+      `ALTER TABLE ${table} SET ('scan.startup.mode' = 'latest-offset')`,
+      ['COMPLETED'],
+    );
+    expect(set.status.detail).toMatch(/stored scan.startup.mode = latest-offset/);
+    await s.run(
+      `settings-watermark-${suffix}`,
+      `ALTER TABLE ${table} MODIFY WATERMARK FOR \`$rowtime\` AS \`$rowtime\` - INTERVAL '1' MINUTE`,
+      ['COMPLETED'],
+    );
+    await s.run(`settings-describe-${suffix}`, `DESCRIBE EXTENDED ${table}`, ['COMPLETED']);
+    const described = await s.rowsOf(`settings-describe-${suffix}`);
+    expect(described.find((r) => r[0] === '$rowtime')?.[5]).toBe("`$rowtime` - INTERVAL '1' MINUTE");
+
+    // from the latest offset to the latest offset: the five records are behind the start
+    await s.run(`settings-latest-${suffix}`, `SELECT id FROM ${table}`, ['COMPLETED'], bounded, 120_000);
+    expect(await s.rowsOf(`settings-latest-${suffix}`)).toEqual([]);
+    // RESET: from the earliest offset again, with the stored watermark still in the table's DDL
+    await s.run(`settings-reset-${suffix}`, `ALTER TABLE ${table} RESET ('scan.startup.mode')`, [
+      'COMPLETED',
+    ]);
+    await s.run(`settings-all-${suffix}`, `SELECT id FROM ${table}`, ['COMPLETED'], bounded, 120_000);
+    const ids = (await s.rowsOf(`settings-all-${suffix}`)).map((r) => Number(r[0]));
+    expect(ids.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
+
+    const refused = await s.run(
+      `settings-bad-watermark-${suffix}`,
+      `ALTER TABLE ${table} MODIFY WATERMARK FOR id AS id`,
+      ['FAILED'],
+    );
+    expect((await s.latestException(`settings-bad-watermark-${suffix}`)).name).toBe('INVALID_WATERMARK');
+    expect(refused.status.detail).toMatch(/TIMESTAMP\(3\) or TIMESTAMP_LTZ\(3\)/);
+    await s.run(`settings-drop-watermark-${suffix}`, `ALTER TABLE ${table} DROP WATERMARK`, ['COMPLETED']);
   });
 
   it('CREATE TABLE … AS SELECT creates the topic, runs the query into it and registers its value schema', async () => {

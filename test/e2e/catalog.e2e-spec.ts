@@ -103,11 +103,11 @@ describe('catalog', () => {
     expect(option.body.detail).toMatch(/'connector'/);
     const startup = await s.run(
       `create-startup-${suffix}`,
-      `CREATE TABLE bad_${suffix} (id BIGINT) WITH ('scan.startup.mode' = 'latest-offset')`,
+      `CREATE TABLE bad_${suffix} (id BIGINT) WITH ('scan.bounded.mode' = 'timestamp')`,
       ['FAILED'],
     );
-    expect((await s.latestException(`create-startup-${suffix}`)).name).toBe('NOT_SUPPORTED_YET');
-    expect(startup.status.detail).toMatch(/OPTIONS/);
+    expect((await s.latestException(`create-startup-${suffix}`)).name).toBe('INVALID_TABLE_OPTION');
+    expect(startup.status.detail).toMatch(/'scan.bounded.timestamp-millis' must be set too/);
 
     // the subject already holds a BACKWARD-checked schema whose id is a long
     await s.topics.registry.register(
@@ -132,14 +132,14 @@ describe('catalog', () => {
     await s.run(`show-no-incompatible-${suffix}`, `SHOW TABLES LIKE '${incompatible}'`, ['COMPLETED']);
     expect(await s.rowsOf(`show-no-incompatible-${suffix}`)).toEqual([]);
 
-    // ALTER TABLE … SET of topic configs works (catalog-ddl.e2e-spec.ts); scan options cannot be stored yet
+    // ALTER TABLE … SET works (catalog-ddl.e2e-spec.ts); options that contradict each other fail
     const alter = await s.run(
       `alter-${suffix}`,
-      `ALTER TABLE ${existing} SET ('scan.startup.mode' = 'latest-offset')`,
+      `ALTER TABLE ${existing} SET ('scan.startup.mode' = 'timestamp')`,
       ['FAILED'],
     );
-    expect((await s.latestException(`alter-${suffix}`)).name).toBe('NOT_SUPPORTED_YET');
-    expect(alter.status.detail).toMatch(/OPTIONS/);
+    expect((await s.latestException(`alter-${suffix}`)).name).toBe('INVALID_TABLE_OPTION');
+    expect(alter.status.detail).toMatch(/scan.startup.timestamp-millis' must be set too/);
     await s.run(`drop-missing-${suffix}`, `DROP TABLE nothing_${suffix}`, ['FAILED']);
     expect((await s.latestException(`drop-missing-${suffix}`)).name).toBe('TABLE_NOT_FOUND');
     await s.run(`drop-if-${suffix}`, `DROP TABLE IF EXISTS nothing_${suffix}`, ['COMPLETED']);

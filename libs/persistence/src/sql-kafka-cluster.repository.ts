@@ -1,5 +1,5 @@
 import { type KafkaClusterRecord, KafkaClusterRepository } from '@riffle/application';
-import { RiffleError } from '@riffle/domain';
+import { RiffleError, type TableSettings } from '@riffle/domain';
 import type { DataSource } from 'typeorm';
 
 interface ClusterRow {
@@ -54,4 +54,51 @@ export class SqlKafkaClusterRepository extends KafkaClusterRepository {
     );
     return rows.map(toRecord);
   }
+
+  async findTableSettings(clusterId: string, topic: string): Promise<TableSettings | undefined> {
+    const rows: SettingsRow[] = await this.db.query(
+      'SELECT watermark_column, watermark_expression, options FROM table_settings WHERE kafka_cluster_id = $1 AND topic = $2',
+      [clusterId, topic],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      ...(row.watermark_column !== null && row.watermark_expression !== null
+        ? { watermark: { column: row.watermark_column, expression: row.watermark_expression } }
+        : {}),
+      options: row.options,
+    };
+  }
+
+  async saveTableSettings(clusterId: string, topic: string, settings: TableSettings): Promise<void> {
+    if (!settings.watermark && Object.keys(settings.options).length === 0) {
+      await this.db.query('DELETE FROM table_settings WHERE kafka_cluster_id = $1 AND topic = $2', [
+        clusterId,
+        topic,
+      ]);
+      return;
+    }
+    await this.db.query(
+      `INSERT INTO table_settings (kafka_cluster_id, topic, watermark_column, watermark_expression, options)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (kafka_cluster_id, topic) DO UPDATE SET
+         watermark_column = EXCLUDED.watermark_column,
+         watermark_expression = EXCLUDED.watermark_expression,
+         options = EXCLUDED.options,
+         updated_at = now()`,
+      [
+        clusterId,
+        topic,
+        settings.watermark?.column ?? null,
+        settings.watermark?.expression ?? null,
+        JSON.stringify(settings.options),
+      ],
+    );
+  }
+}
+
+interface SettingsRow {
+  watermark_column: string | null;
+  watermark_expression: string | null;
+  options: Record<string, string>;
 }

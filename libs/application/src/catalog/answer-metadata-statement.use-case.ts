@@ -183,7 +183,7 @@ export class AnswerMetadataStatement {
         const details = describeExtendedRows(table.definition, {
           catalog: resolved.catalog,
           database: resolved.database,
-          options: tableOptionsOfTopic(config),
+          options: { ...tableOptionsOfTopic(config), ...table.definition.options },
           ...(keySubject ? { keySubject } : {}),
           ...(valueSubject ? { valueSubject } : {}),
         });

@@ -1,4 +1,4 @@
-import { type RegistrySchema, RiffleError } from '@riffle/domain';
+import { type RegistrySchema, RiffleError, type TableSettings } from '@riffle/domain';
 import type { IdentityRepository } from '../identity/identity.ports';
 import type {
   ResultRow,
@@ -122,9 +122,20 @@ const identities = {
       ? { id: 'env-1', organizationId: 'org-1', name: 'default', createdAt: new Date(0) }
       : undefined,
 } as unknown as IdentityRepository;
-const clusters = {
-  list: async (org: string, env: string) => (org === 'org-1' && env === 'env-1' ? [cluster] : []),
-} as unknown as KafkaClusterRepository;
+/** clusters, and what ALTER TABLE stored with their tables, in memory */
+function fakeClusters() {
+  const settings = new Map<string, TableSettings>();
+  const repository = {
+    list: async (org: string, env: string) => (org === 'org-1' && env === 'env-1' ? [cluster] : []),
+    findTableSettings: async (clusterId: string, topic: string) => settings.get(`${clusterId}/${topic}`),
+    saveTableSettings: async (clusterId: string, topic: string, stored: TableSettings) => {
+      if (!stored.watermark && Object.keys(stored.options).length === 0)
+        settings.delete(`${clusterId}/${topic}`);
+      else settings.set(`${clusterId}/${topic}`, stored);
+    },
+  } as unknown as KafkaClusterRepository;
+  return { repository, settings };
+}
 
 /** what the use case wrote for one statement */
 class RecordingStatements {
@@ -173,13 +184,14 @@ function setUp() {
   topics.subjects.set('orders-value', [ORDER_VALUE]);
   for (const internal of ['__consumer_offsets', '_schemas', 'riffle.usage'])
     topics.topics.set(internal, { partitions: 1, config: {} });
-  const tables = new PrepareStatementTables(identities, clusters, topics);
+  const clusters = fakeClusters();
+  const tables = new PrepareStatementTables(identities, clusters.repository, topics);
   const recorded = new RecordingStatements();
   const answer = (sql: string, kind: string, properties: Record<string, string> = {}) =>
     new AnswerMetadataStatement(recorded.asRepository(), tables.environments).execute(
       statement(sql, kind, properties),
     );
-  return { topics, tables, recorded, answer };
+  return { topics, tables, recorded, answer, settings: clusters.settings };
 }
 
 describe('PrepareStatementTables', () => {
@@ -374,7 +386,10 @@ describe('AnswerMetadataStatement', () => {
     ['CREATE TABLE orders (id BIGINT)', 'CREATE_TABLE', 'TABLE_EXISTS'],
     ['CREATE TABLE strict (id BIGINT)', 'CREATE_TABLE', 'SCHEMA_INCOMPATIBLE'],
     ["CREATE TABLE t (id BIGINT) WITH ('connector' = 'x')", 'CREATE_TABLE', 'INVALID_TABLE_OPTION'],
-    ["ALTER TABLE orders SET ('scan.startup.mode' = 'latest-offset')", 'ALTER_TABLE', 'NOT_SUPPORTED_YET'],
+    ["ALTER TABLE orders SET ('scan.startup.mode' = 'timestamp')", 'ALTER_TABLE', 'INVALID_TABLE_OPTION'],
+    ['ALTER TABLE orders MODIFY WATERMARK FOR id AS id', 'ALTER_TABLE', 'INVALID_WATERMARK'],
+    ['ALTER TABLE orders MODIFY WATERMARK FOR id AS id + 1', 'ALTER_TABLE', 'INVALID_WATERMARK'],
+    ['ALTER TABLE nothing DROP WATERMARK', 'ALTER_TABLE', 'TABLE_NOT_FOUND'],
     ["ALTER TABLE orders SET ('kafka.partitions' = '4')", 'ALTER_TABLE', 'INVALID_TABLE_OPTION'],
     ["ALTER TABLE orders SET ('kafka.retention.time' = 'soon')", 'ALTER_TABLE', 'INVALID_TABLE_OPTION'],
     ["ALTER TABLE nothing SET ('kafka.retention.time' = '1 d')", 'ALTER_TABLE', 'TABLE_NOT_FOUND'],
@@ -418,9 +433,57 @@ describe('AnswerMetadataStatement', () => {
     expect(recorded.statuses.at(-1)?.detail).toMatch(/No table nothing in database main; nothing changed/);
   });
 
-  it('drops a table: the topic, then both subjects', async () => {
-    const { topics, recorded, answer } = setUp();
+  it('stores scan options and the watermark with the table, for DESCRIBE, SHOW CREATE TABLE and statements', async () => {
+    const { topics, recorded, answer, tables, settings } = setUp();
+    await answer(
+      "ALTER TABLE orders SET ('scan.startup.mode' = 'latest-offset', 'kafka.retention.time' = '1 d')",
+      'ALTER_TABLE',
+    );
+    expect(recorded.phase).toBe('COMPLETED');
+    expect(recorded.statuses.at(-1)?.detail).toBe(
+      'Altered table orders in database main: set retention.ms = 86400000, stored scan.startup.mode = latest-offset.',
+    );
+    expect(topics.topics.get('orders')?.config['retention.ms']).toBe('86400000');
+    await answer(
+      "ALTER TABLE orders MODIFY WATERMARK FOR `$rowtime` AS `$rowtime` - INTERVAL '1' MINUTE",
+      'ALTER_TABLE',
+    );
+    expect(recorded.statuses.at(-1)?.detail).toBe(
+      "Altered table orders in database main: the watermark is now FOR `$rowtime` AS `$rowtime` - INTERVAL '1' MINUTE.",
+    );
+    expect(settings.get('lkc-1/orders')).toEqual({
+      watermark: { column: '$rowtime', expression: "`$rowtime` - INTERVAL '1' MINUTE" },
+      options: { 'scan.startup.mode': 'latest-offset' },
+    });
+
+    recorded.pages = [];
+    await answer('SHOW CREATE TABLE orders', 'SHOW_CREATE_TABLE');
+    const [[ddl]] = recorded.rows as [[string]];
+    expect(ddl).toContain("WATERMARK FOR `$rowtime` AS `$rowtime` - INTERVAL '1' MINUTE");
+    expect(ddl).toContain("'scan.startup.mode' = 'latest-offset'");
+
+    // statements read the table from where it says, with its watermark; their own property still wins
+    const { setupStatements } = await tables.execute(
+      statement('SELECT id FROM orders', 'SELECT', { 'sql.tables.scan.bounded.mode': 'latest-offset' }),
+    );
+    const table = setupStatements.at(-1)!;
+    expect(table).toContain("'scan.startup.mode' = 'latest-offset'");
+    expect(table).not.toContain("'scan.startup.mode' = 'earliest-offset'");
+    expect(table).toContain("'scan.bounded.mode' = 'latest-offset'");
+    expect(table).toContain("WATERMARK FOR `$rowtime` AS `$rowtime` - INTERVAL '1' MINUTE");
+
+    await answer("ALTER TABLE orders RESET ('scan.startup.mode')", 'ALTER_TABLE');
+    expect(recorded.statuses.at(-1)?.detail).toMatch(/removed the stored scan.startup.mode/);
+    await answer('ALTER TABLE orders DROP WATERMARK', 'ALTER_TABLE');
+    expect(recorded.statuses.at(-1)?.detail).toMatch(/the default watermark applies again/);
+    expect(settings.has('lkc-1/orders')).toBe(false);
+  });
+
+  it('drops a table: the topic, then both subjects, and what was stored with it', async () => {
+    const { topics, recorded, answer, settings } = setUp();
+    settings.set('lkc-1/orders', { options: { 'scan.startup.mode': 'latest-offset' } });
     await answer('DROP TABLE IF EXISTS orders', 'DROP_TABLE');
+    expect(settings.has('lkc-1/orders')).toBe(false);
     expect(recorded.phase).toBe('COMPLETED');
     expect(topics.calls).toEqual([
       'deleteTopic orders',

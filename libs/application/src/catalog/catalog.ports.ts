@@ -1,4 +1,4 @@
-import type { RegistrySchema } from '@riffle/domain';
+import type { RegistrySchema, TableSettings } from '@riffle/domain';
 
 export interface KafkaClusterRecord {
   id: string;
@@ -15,6 +15,10 @@ export abstract class KafkaClusterRepository {
   /** throws RiffleError KAFKA_CLUSTER_EXISTS on a duplicate name in the environment */
   abstract insert(cluster: Omit<KafkaClusterRecord, 'createdAt'>): Promise<KafkaClusterRecord>;
   abstract list(organizationId: string, environmentId: string): Promise<KafkaClusterRecord[]>;
+  /** what ALTER TABLE stored with a cluster's table (watermark, scan options); undefined when nothing */
+  abstract findTableSettings(clusterId: string, topic: string): Promise<TableSettings | undefined>;
+  /** stores a table's settings, replacing what was there; settings holding nothing remove the row */
+  abstract saveTableSettings(clusterId: string, topic: string, settings: TableSettings): Promise<void>;
 }
 
 /** A topic as the catalog sees it: partitions, cleanup policy and the `<topic>-key`/`-value` subjects' latest schemas. */

@@ -1,8 +1,10 @@
 import {
+  applyTableSettings,
   isInternalTopic,
   type RegistrySchema,
   RiffleError,
   type TableDefinition,
+  type TableSettings,
   topicTable,
 } from '@riffle/domain';
 import type { EnvironmentRecord, IdentityRepository } from '../identity/identity.ports';
@@ -31,8 +33,11 @@ export interface ResolvedTable {
 }
 
 export interface CatalogTable {
+  /** with the stored settings applied */
   definition: TableDefinition;
   description: TopicDescription;
+  /** what ALTER TABLE stored with the table */
+  settings?: TableSettings;
 }
 
 /** `a`, `db.a`, `cat.db.a`, with optional backticks → parts */
@@ -156,16 +161,27 @@ export class EnvironmentTables {
     if (isInternalTopic(topic)) return undefined;
     const description = await this.topics.describeTopic(cluster, topic);
     if (!description) return undefined;
-    const definition = topicTable({
-      topic,
-      compacted: description.compacted,
-      partitions: Math.max(description.partitions, 1),
-      ...(description.keySchema ? { keySchema: withId(description.keySchema, description.keySubject) } : {}),
-      ...(description.valueSchema
-        ? { valueSchema: withId(description.valueSchema, description.valueSubject) }
-        : {}),
-    });
-    return { definition, description };
+    const settings = await this.clusters.findTableSettings(cluster.id, topic);
+    const definition = applyTableSettings(
+      topicTable({
+        topic,
+        compacted: description.compacted,
+        partitions: Math.max(description.partitions, 1),
+        ...(description.keySchema
+          ? { keySchema: withId(description.keySchema, description.keySubject) }
+          : {}),
+        ...(description.valueSchema
+          ? { valueSchema: withId(description.valueSchema, description.valueSubject) }
+          : {}),
+      }),
+      settings,
+    );
+    return { definition, description, ...(settings ? { settings } : {}) };
+  }
+
+  /** replaces what ALTER TABLE stored with the table; empty settings remove it (DROP TABLE) */
+  saveSettings(cluster: KafkaClusterRecord, topic: string, settings: TableSettings): Promise<void> {
+    return this.clusters.saveTableSettings(cluster.id, topic, settings);
   }
 }
 

@@ -133,8 +133,10 @@ export class PrepareStatementTables {
     return renderTopicTable(table.definition, {
       catalog: resolved.catalog,
       database: resolved.database,
+      // Riffle's defaults, then what ALTER TABLE stored with the table, then the statement's own property
       connectorOptions: {
         ...this.connectorOptions(statement, cluster, topic),
+        ...table.definition.options,
         ...(bounded === 'latest-offset' ? { 'scan.bounded.mode': bounded } : {}),
       },
       formatOptions: { url: cluster.schemaRegistryUrl },

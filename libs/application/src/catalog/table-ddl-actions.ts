@@ -1,13 +1,19 @@
 import {
+  checkWatermark,
   isInternalTopic,
+  mergeTableOptions,
+  type ParsedAlterTable,
   parseAlterTable,
   parseCreateTable,
   planAlterTable,
   planCreateTable,
+  quoteIdentifier,
   RiffleError,
+  type TableSettings,
 } from '@riffle/domain';
 import type { StatementRecord } from '../statements/statement.ports';
-import type { EnvironmentCatalog, EnvironmentTables } from './environment-tables';
+import type { KafkaClusterRecord } from './catalog.ports';
+import type { CatalogTable, EnvironmentCatalog, EnvironmentTables } from './environment-tables';
 
 /** answered by a DDL statement: no rows, what was done */
 export interface DdlAnswer {
@@ -18,8 +24,9 @@ export interface DdlAnswer {
 /**
  * CREATE, ALTER and DROP TABLE on Kafka and the registry (DESIGN §4). CREATE registers the schemas first,
  * then creates the topic, so a schema the registry refuses (incompatible with what a subject already holds,
- * invalid) leaves no topic behind; ALTER … SET/RESET changes the topic configs its options map to; DROP
- * deletes the topic, then both subjects.
+ * invalid) leaves no topic behind; ALTER … SET/RESET changes the topic configs its options map to and
+ * stores the `scan.*` ones with the table, ALTER … MODIFY/DROP WATERMARK stores the watermark; DROP
+ * deletes the topic, then both subjects and what was stored.
  */
 export class TableDdl {
   constructor(private readonly environments: EnvironmentTables) {}
@@ -60,6 +67,8 @@ export class TableDdl {
       config: plan.topicConfig,
     });
     if (!created) return exists();
+    // a table of the same name dropped outside Riffle may have left its settings behind
+    await this.environments.saveSettings(cluster, topic, { options: plan.tableOptions });
     const schemas = [
       ...(keyId === undefined ? [] : [`${topic}-key (id ${keyId})`]),
       `${topic}-value (id ${valueId})`,
@@ -72,27 +81,59 @@ export class TableDdl {
 
   async alter(statement: StatementRecord, env: EnvironmentCatalog): Promise<DdlAnswer> {
     const parsed = parseAlterTable(statement.statement);
-    const topicConfig = planAlterTable(parsed.changes);
     const { cluster, database, topic } = this.environments.resolveParts(
       env,
       statement.properties,
       parsed.path,
     );
-    const altered =
-      !isInternalTopic(topic) &&
-      (await this.environments.topics.alterTopicConfig(cluster, topic, topicConfig));
-    if (!altered) {
+    const table = isInternalTopic(topic) ? undefined : await this.environments.table(cluster, topic);
+    if (!table) {
       if (parsed.ifExists)
         return { rows: [], detail: `No table ${topic} in database ${database}; nothing changed.` };
       throw tableNotFound(database, topic);
     }
-    const changes = Object.entries(topicConfig).map(([config, value]) =>
-      value === null ? `reset ${config} to the cluster default` : `set ${config} = ${value}`,
-    );
-    return {
+    const stored: TableSettings = table.settings ?? { options: {} };
+    const done = (changes: string[]) => ({
       rows: [],
       detail: `Altered table ${topic} in database ${database}: ${changes.join(', ')}.`,
-    };
+    });
+    if (parsed.kind === 'watermark') return done([await this.alterWatermark(parsed, cluster, table, stored)]);
+
+    const plan = planAlterTable(parsed.changes);
+    const options = mergeTableOptions(stored.options, plan.tableOptions);
+    if (Object.keys(plan.topicConfig).length > 0) {
+      const altered = await this.environments.topics.alterTopicConfig(cluster, topic, plan.topicConfig);
+      if (!altered) throw tableNotFound(database, topic);
+    }
+    if (Object.keys(plan.tableOptions).length > 0)
+      await this.environments.saveSettings(cluster, topic, { ...stored, options });
+    return done([
+      ...Object.entries(plan.topicConfig).map(([config, value]) =>
+        value === null ? `reset ${config} to the cluster default` : `set ${config} = ${value}`,
+      ),
+      ...Object.entries(plan.tableOptions).map(([key, value]) =>
+        value === null ? `removed the stored ${key}` : `stored ${key} = ${value}`,
+      ),
+    ]);
+  }
+
+  private async alterWatermark(
+    parsed: Extract<ParsedAlterTable, { kind: 'watermark' }>,
+    cluster: KafkaClusterRecord,
+    table: CatalogTable,
+    stored: TableSettings,
+  ): Promise<string> {
+    const rest: TableSettings = { options: stored.options };
+    if (!parsed.watermark) {
+      await this.environments.saveSettings(cluster, table.definition.name, rest);
+      return 'dropped its watermark: the default watermark applies again';
+    }
+    checkWatermark(table.definition, parsed.watermark);
+    await this.environments.saveSettings(cluster, table.definition.name, {
+      ...rest,
+      watermark: parsed.watermark,
+    });
+    return `the watermark is now FOR ${quoteIdentifier(parsed.watermark.column)} AS ${parsed.watermark.expression}`;
   }
 
   async drop(
@@ -110,6 +151,7 @@ export class TableDdl {
     }
     for (const side of ['key', 'value'])
       await this.environments.topics.deleteSubject(cluster, `${topic}-${side}`);
+    await this.environments.saveSettings(cluster, topic, { options: {} });
     return {
       rows: [],
       detail: `Dropped table ${topic} from database ${database}: deleted the topic and its subjects ${topic}-key and ${topic}-value.`,

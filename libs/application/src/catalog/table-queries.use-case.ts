@@ -104,7 +104,8 @@ export class GetTable {
     const table = isInternalTopic(name) ? undefined : await this.environments.table(cluster, name);
     if (!table)
       throw new RiffleError('TABLE_NOT_FOUND', 'not_found', `No table ${name} in database ${cluster.name}.`);
-    const options = tableOptionsOfTopic(table.description.config);
+    // the topic's configs as options, and the scan options stored with the table
+    const options = { ...tableOptionsOfTopic(table.description.config), ...table.definition.options };
     return {
       environment: catalog.environment,
       cluster,

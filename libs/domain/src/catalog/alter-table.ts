@@ -1,17 +1,40 @@
 import { RiffleError } from '../riffle-error';
 import { CLEANUP_POLICIES, durationMs, messageBytes, retentionBytes } from './plan-create-table';
+import { quoteIdentifier } from './flink-columns';
 import { SqlTokens } from './sql-tokens';
+import { STORED_TABLE_OPTIONS } from './stored-table-options';
+import type { TableDefinition, TableWatermark } from './table-schema';
 
 /**
- * `ALTER TABLE [IF EXISTS] table SET ('key' = 'value', …)` and `ALTER TABLE [IF EXISTS] table RESET ('key', …)`
- * as Riffle runs them (DESIGN §4), read from statements the SQL policy has accepted.
+ * The ALTER TABLE forms Riffle runs (DESIGN §4), read from statements the SQL policy has accepted:
+ * - `ALTER TABLE [IF EXISTS] table SET ('key' = 'value', …)` and `… RESET ('key', …)`;
+ * - `ALTER TABLE [IF EXISTS] table MODIFY WATERMARK FOR column AS expression`, and
+ *   `ALTER TABLE [IF EXISTS] table DROP WATERMARK`, which goes back to the default watermark.
  */
-export interface ParsedAlterTable {
-  /** the table path as written, unquoted */
-  path: string[];
-  ifExists: boolean;
-  /** SET: option → value; RESET: option → null */
-  changes: Record<string, string | null>;
+export type ParsedAlterTable =
+  | {
+      kind: 'options';
+      /** the table path as written, unquoted */
+      path: string[];
+      ifExists: boolean;
+      /** SET: option → value; RESET: option → null */
+      changes: Record<string, string | null>;
+    }
+  | {
+      kind: 'watermark';
+      path: string[];
+      ifExists: boolean;
+      /** null: DROP WATERMARK, back to the default */
+      watermark: TableWatermark | null;
+    };
+
+/**
+ * What Riffle keeps with a table beyond its topic and subjects: a watermark other than the default, and
+ * the `scan.*` options its statements read it with (they apply under each statement's OPTIONS hints).
+ */
+export interface TableSettings {
+  watermark?: TableWatermark;
+  options: Record<string, string>;
 }
 
 export function parseAlterTable(sql: string): ParsedAlterTable {
@@ -19,6 +42,16 @@ export function parseAlterTable(sql: string): ParsedAlterTable {
   tokens.expectWords('ALTER', 'TABLE');
   const ifExists = tokens.acceptWords('IF', 'EXISTS');
   const path = tokens.path();
+  if (tokens.acceptWords('DROP', 'WATERMARK')) {
+    tokens.expectEnd();
+    return { kind: 'watermark', path, ifExists, watermark: null };
+  }
+  if (tokens.acceptWords('MODIFY', 'WATERMARK')) {
+    tokens.expectWords('FOR');
+    const column = tokens.identifier('the rowtime column');
+    tokens.expectWords('AS');
+    return { kind: 'watermark', path, ifExists, watermark: watermarkStrategy(tokens, column) };
+  }
   const reset = tokens.acceptWords('RESET');
   if (!reset) tokens.expectWords('SET');
   const changes: Record<string, string | null> = {};
@@ -34,24 +67,105 @@ export function parseAlterTable(sql: string): ParsedAlterTable {
   } while (tokens.acceptSymbol(','));
   tokens.expectSymbol(')');
   tokens.expectEnd();
-  return { path, ifExists, changes };
+  return { kind: 'options', path, ifExists, changes };
+}
+
+const INTERVAL_UNITS = ['SECOND', 'MINUTE', 'HOUR', 'DAY'];
+
+/**
+ * The watermark expressions Riffle stores: `column` (ascending timestamps) or `column - INTERVAL 'n' unit`
+ * (bounded out-of-orderness), in Flink's canonical spelling. A stored watermark is part of every statement
+ * that reads the table, so only expressions that cannot fail there are taken; anything else is
+ * INVALID_WATERMARK with the forms that are.
+ */
+function watermarkStrategy(tokens: SqlTokens, column: string): TableWatermark {
+  const refuse = () =>
+    new RiffleError(
+      'INVALID_WATERMARK',
+      'invalid',
+      `Riffle stores watermarks of the forms FOR c AS c and FOR c AS c - INTERVAL 'n' SECOND|MINUTE|HOUR|DAY (bounded out-of-orderness), with the column c on both sides; got AS ${tokens.rest()}.`,
+      { column },
+    );
+  const at = tokens.peek();
+  if (at?.kind !== 'word' && at?.kind !== 'identifier') throw refuse();
+  const source = tokens.identifier();
+  if (source !== column) throw refuse();
+  const quoted = quoteIdentifier(column);
+  if (tokens.atEnd()) return { column, expression: quoted };
+  if (!tokens.acceptSymbol('-') || !tokens.acceptWords('INTERVAL')) throw refuse();
+  const amount = tokens.peek();
+  if (amount?.kind !== 'string' || !/^\d{1,9}(\.\d{1,3})?$/.test(amount.value)) throw refuse();
+  tokens.next();
+  const unit = tokens.peek();
+  if (unit?.kind !== 'word' || !INTERVAL_UNITS.includes(unit.value)) throw refuse();
+  tokens.next();
+  if (!tokens.atEnd()) throw refuse();
+  return { column, expression: `${quoted} - INTERVAL '${amount.value}' ${unit.value}` };
+}
+
+/** Flink's rowtime attributes are TIMESTAMP(3) or TIMESTAMP_LTZ(3) columns */
+const ROWTIME_TYPES = /^TIMESTAMP(_LTZ)?\(3\)$/;
+
+/**
+ * The table as its statements see it with `settings` applied: the stored watermark (checked against the
+ * table's columns now, since the topic's schema may have changed since) and the stored `scan.*` options.
+ * A watermark whose column is gone or no longer a timestamp falls back to the default, so a schema change
+ * made outside Riffle never makes a table unusable; ALTER TABLE checks with `checkWatermark` first.
+ */
+export function applyTableSettings(
+  def: TableDefinition,
+  settings: TableSettings | undefined,
+): TableDefinition {
+  if (!settings) return def;
+  const usable = settings.watermark && watermarkProblem(def, settings.watermark) === undefined;
+  return {
+    ...def,
+    ...(usable ? { watermark: { ...settings.watermark! } } : {}),
+    ...(Object.keys(settings.options).length ? { options: { ...settings.options } } : {}),
+  };
+}
+
+/** throws INVALID_WATERMARK when the column is not a TIMESTAMP(3)/TIMESTAMP_LTZ(3) column of the table */
+export function checkWatermark(def: TableDefinition, watermark: TableWatermark): void {
+  const problem = watermarkProblem(def, watermark);
+  if (problem)
+    throw new RiffleError('INVALID_WATERMARK', 'invalid', `The watermark of ${def.name} ${problem}`, {
+      column: watermark.column,
+    });
+}
+
+function watermarkProblem(def: TableDefinition, watermark: TableWatermark): string | undefined {
+  const column = def.columns.find((c) => c.name === watermark.column);
+  if (!column)
+    return `names the column ${watermark.column}, which the table does not have (its columns: ${def.columns
+      .map((c) => c.name)
+      .join(', ')}).`;
+  if (!ROWTIME_TYPES.test(column.type))
+    return `must be on a TIMESTAMP(3) or TIMESTAMP_LTZ(3) column; ${column.name} is ${column.type}.`;
+  return undefined;
+}
+
+/** What an ALTER TABLE SET/RESET changes: topic configs, and options Riffle stores with the table. */
+export interface AlterTablePlan {
+  /** Kafka topic configs to set (a string) or reset to the broker's default (null) */
+  topicConfig: Record<string, string | null>;
+  /** `scan.*` options to store (a string) or remove (null) */
+  tableOptions: Record<string, string | null>;
 }
 
 /**
- * What an ALTER TABLE does to the topic: Kafka topic configs to set (a string) or reset to the broker's
- * default (null). The table options a topic carries:
+ * What an ALTER TABLE does. The table options a topic carries:
  * - `kafka.retention.time` → `retention.ms`, `kafka.retention.size` → `retention.bytes`,
  *   `kafka.max-message-size` → `max.message.bytes`, `kafka.cleanup-policy` → `cleanup.policy`;
  * - `changelog.mode`: a topic's changelog mode is its compaction (DESIGN §4), so `upsert` compacts the
  *   topic (`cleanup.policy` `compact`) and `append` makes it a deleting one; RESET goes back to the default.
- * Refused, with the reason: the partitions and formats of an existing table (INVALID_TABLE_OPTION), and the
- * `scan.*` options, which Riffle cannot store with a table yet (NOT_SUPPORTED_YET: OPTIONS hints set them
- * per statement). Unknown keys never get here: the SQL policy refuses them.
+ * The `scan.*` options are stored with the table (see `mergeTableOptions`). Refused, with the reason: the
+ * partitions and formats of an existing table (INVALID_TABLE_OPTION). Unknown keys never get here: the
+ * SQL policy refuses them.
  */
-export function planAlterTable(
-  changes: Readonly<Record<string, string | null>>,
-): Record<string, string | null> {
+export function planAlterTable(changes: Readonly<Record<string, string | null>>): AlterTablePlan {
   const topicConfig: Record<string, string | null> = {};
+  const tableOptions: Record<string, string | null> = {};
   const set = (config: string, value: string | null, option: string) => {
     if (config in topicConfig && topicConfig[config] !== value)
       throw badOption(option, `contradicts another option that sets ${config}.`);
@@ -95,15 +209,12 @@ export function planAlterTable(
           "is fixed by the table's registry subjects (<topic>-key, <topic>-value) and cannot be altered.",
         );
       default:
-        throw new RiffleError(
-          'NOT_SUPPORTED_YET',
-          'invalid',
-          `Storing the option '${key}' with a table is not supported yet: set it per statement with /*+ OPTIONS('${key}' = '…') */.`,
-          { option: key },
-        );
+        if (!(STORED_TABLE_OPTIONS as readonly string[]).includes(key))
+          throw badOption(key, 'cannot be set on a table.');
+        tableOptions[key] = value;
     }
   }
-  return topicConfig;
+  return { topicConfig, tableOptions };
 }
 
 const badOption = (key: string, why: string) =>

@@ -58,6 +58,15 @@ export {
   parseCatalogStatement,
 } from './parse-catalog-statement';
 export { renderTopicTable, topicTable } from './topic-table';
-export { type ParsedAlterTable, parseAlterTable, planAlterTable } from './alter-table';
+export {
+  type AlterTablePlan,
+  applyTableSettings,
+  checkWatermark,
+  type ParsedAlterTable,
+  parseAlterTable,
+  planAlterTable,
+  type TableSettings,
+} from './alter-table';
+export { mergeTableOptions, STORED_TABLE_OPTIONS } from './stored-table-options';
 export { describeExtendedRows, type TableDetails } from './describe-extended';
 export { type CreateTableAsPlan, planCreateTableAs, renderCreateTableAs } from './create-table-as';

@@ -110,10 +110,28 @@ describe('planCreateTable', () => {
     });
   });
 
+  it('stores scan options with the table, and nothing else of them reaches the topic', () => {
+    const plan = planCreateTable(
+      parseCreateTable(
+        "CREATE TABLE t (id INT) WITH ('scan.startup.mode' = 'timestamp', 'scan.startup.timestamp-millis' = '1735689600000')",
+      ),
+    );
+    expect(plan.tableOptions).toEqual({
+      'scan.startup.mode': 'timestamp',
+      'scan.startup.timestamp-millis': '1735689600000',
+    });
+    expect(plan.topicConfig).toEqual({ 'cleanup.policy': 'delete' });
+  });
+
   it.each([
     ["CREATE TABLE t (id INT) WITH ('connector' = 'filesystem')", 'INVALID_TABLE_OPTION', /'connector'/],
     ["CREATE TABLE t (id INT) WITH ('properties.sasl.jaas.config' = 'x')", 'INVALID_TABLE_OPTION', /Riffle/],
-    ["CREATE TABLE t (id INT) WITH ('scan.startup.mode' = 'latest-offset')", 'NOT_SUPPORTED_YET', /OPTIONS/],
+    ["CREATE TABLE t (id INT) WITH ('sink.parallelism' = '2')", 'NOT_SUPPORTED_YET', /OPTIONS/],
+    [
+      "CREATE TABLE t (id INT) WITH ('scan.startup.mode' = 'timestamp')",
+      'INVALID_TABLE_OPTION',
+      /timestamp-millis/,
+    ],
     ["CREATE TABLE t (id INT) WITH ('value.format' = 'json')", 'INVALID_TABLE_OPTION', /avro-registry/],
     ["CREATE TABLE t (id INT) WITH ('changelog.mode' = 'upsert')", 'INVALID_TABLE_OPTION', /PRIMARY KEY/],
     ["CREATE TABLE t (id INT) WITH ('changelog.mode' = 'retract')", 'INVALID_TABLE_OPTION', /append/],

@@ -3,6 +3,7 @@ import type { FlinkColumn } from './flink-columns';
 import { tableAvroSchemas } from './flink-to-avro';
 import type { ParsedCreateTable } from './parse-create-table';
 import { notSupportedYet } from './parse-create-table';
+import { mergeTableOptions, STORED_TABLE_OPTIONS } from './stored-table-options';
 
 /**
  * What `CREATE TABLE` does to Kafka and the registry (DESIGN §4): a topic with as many partitions as
@@ -17,8 +18,9 @@ import { notSupportedYet } from './parse-create-table';
  * - `kafka.max-message-size`: bytes;
  * - `kafka.partitions`: the partition count, the same as `DISTRIBUTED … INTO n BUCKETS`;
  * - `key.format` / `value.format`: `avro-registry` (the only format Flink can read back, see table-ddl).
- * `scan.*`/`sink.*` behaviour options cannot be stored yet (NOT_SUPPORTED_YET: use an OPTIONS hint);
- * anything else — `connector`, `properties.*`, credentials, URLs — is INVALID_TABLE_OPTION.
+ * - `scan.startup.*` / `scan.bounded.*`: stored with the table (`tableOptions`), where its statements
+ *   start and stop reading unless a statement's OPTIONS hint says otherwise;
+ * `sink.*` options cannot be stored (NOT_SUPPORTED_YET); anything else — `connector`, `properties.*`, credentials, URLs — is INVALID_TABLE_OPTION.
  */
 export interface CreateTablePlan {
   /** the topic (the last part of the table path) */
@@ -32,6 +34,8 @@ export interface CreateTablePlan {
   /** Avro schemas as JSON text; no key columns, no key schema */
   keySchema?: string;
   valueSchema: string;
+  /** `scan.*` options Riffle stores with the table (stored-table-options) */
+  tableOptions: Record<string, string>;
 }
 
 export const DEFAULT_PARTITIONS = 6;
@@ -136,6 +140,12 @@ export function planCreateTable(table: ParsedCreateTable): CreateTablePlan {
   const partitionsOption = take('kafka.partitions');
   const partitions = partitionCount(table.buckets, partitionsOption);
 
+  const tableOptions: Record<string, string> = {};
+  for (const key of STORED_TABLE_OPTIONS) {
+    const value = take(key);
+    if (value !== undefined) tableOptions[key] = value;
+  }
+  mergeTableOptions({}, tableOptions);
   const [rest] = Object.keys(options);
   if (rest !== undefined) {
     if (/^(scan|sink)\./.test(rest)) {
@@ -166,6 +176,7 @@ export function planCreateTable(table: ParsedCreateTable): CreateTablePlan {
     keyColumns,
     ...(schemas.key ? { keySchema: JSON.stringify(schemas.key) } : {}),
     valueSchema: JSON.stringify(schemas.value),
+    tableOptions,
   };
 }
 

@@ -125,7 +125,8 @@ export function renderCreateTable(def: TableDefinition, options: CreateTableOpti
 /**
  * What SHOW CREATE TABLE answers: the catalog's column types, watermark, PRIMARY KEY, DISTRIBUTED BY the key
  * into as many buckets as the topic has partitions, and only user-visible options (changelog mode, cleanup
- * policy, the registry format names, plus `options`, e.g. stored by ALTER TABLE SET) — never connector
+ * policy, the registry format names, plus `options` (the topic's configs) and the `scan.*` options stored
+ * with the table by ALTER TABLE SET) — never connector
  * internals or credentials. Names are qualified when a catalog and database are given.
  */
 export function renderShowCreateTable(
@@ -142,6 +143,7 @@ export function renderShowCreateTable(
     'key.format': USER_FORMATS[def.keyFormat],
     'value.format': USER_FORMATS[def.valueFormat],
     ...names.options,
+    ...def.options,
   };
   const distribution =
     def.keyFields.length > 0

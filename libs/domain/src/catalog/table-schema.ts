@@ -79,7 +79,8 @@ export interface TableColumn {
 }
 
 export interface TableWatermark {
-  column: typeof ROWTIME_COLUMN;
+  /** `$rowtime` unless ALTER TABLE MODIFY WATERMARK put it on another TIMESTAMP(3)/TIMESTAMP_LTZ(3) column */
+  column: string;
   /** Flink SQL, e.g. "`$rowtime` - INTERVAL '5' SECOND" */
   expression: string;
 }
@@ -103,6 +104,8 @@ export interface TableDefinition {
   valueFieldsInclude: 'ALL' | 'EXCEPT_KEY';
   keySchema?: RegistrySchema;
   valueSchema?: RegistrySchema;
+  /** `scan.*` options stored with the table by ALTER TABLE SET (applyTableSettings) */
+  options?: Record<string, string>;
 }
 
 export const ROWTIME_COLUMN = '$rowtime';

@@ -135,6 +135,20 @@ function describeStatement(
   original: string,
   bridge: GrammarBridge | undefined,
 ): StatementClassification {
+  if (bridge?.kind === 'alter-table-watermark') {
+    // the grammar saw the expression as a SELECT (grammar-bridge.ts); the statement alters the table
+    const [first, last] = [tokens[0], tokens.at(-1)];
+    return {
+      sqlKind: 'ALTER_TABLE',
+      mode: EXECUTION_MODE_BY_KIND.ALTER_TABLE,
+      tablesRead: [],
+      tablesWritten: [bridge.table],
+      normalized: first && last ? [...original].slice(first.start, last.stop + 1).join('') : '',
+      properties: [],
+      hints: hintsOf(tokens),
+      bridge,
+    };
+  }
   const sqlKind = sqlKindOf(statement);
   const [first, last] = [tokens[0], tokens.at(-1)];
   const properties = propertiesOf(statement);

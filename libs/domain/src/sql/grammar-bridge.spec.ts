@@ -28,6 +28,21 @@ describe('bridgeGrammarGaps', () => {
       "ALTER TABLE IF EXISTS t SET   ('a', 'b''c')",
       { kind: 'alter-table-reset', keys: ['a', "b'c"] },
     ],
+    [
+      "ALTER TABLE db.`t` MODIFY WATERMARK FOR ts AS ts - INTERVAL '1' SECOND;",
+      `SELECT${' '.repeat(40)}ts - INTERVAL '1' SECOND;`,
+      {
+        kind: 'alter-table-watermark',
+        table: 'db.`t`',
+        column: 'ts',
+        expression: "ts - INTERVAL '1' SECOND",
+      },
+    ],
+    [
+      'ALTER TABLE IF EXISTS t DROP WATERMARK',
+      `SELECT${' '.repeat(31)}1`,
+      { kind: 'alter-table-watermark', table: 't' },
+    ],
   ])('%s', (sql, text, expected) => {
     expect(bridge(sql)).toEqual({ text, bridge: expected });
   });

@@ -8,7 +8,10 @@ import { unquoteSqlText } from './sql-text';
  * - `CREATE TABLE … DISTRIBUTED BY [HASH] (col, …) [INTO n BUCKETS]` and `… DISTRIBUTED INTO n BUCKETS`
  *   → the clause blanked (columns and a number only: nothing the policy judges is inside it);
  * - `ALTER TABLE [IF EXISTS] table RESET ('key', …)` → `ALTER TABLE table SET   ('key', …)`, which the
- *   grammar reads as options without values; the policy then judges the keys as keys to reset.
+ *   grammar reads as options without values; the policy then judges the keys as keys to reset;
+ * - `ALTER TABLE [IF EXISTS] table MODIFY WATERMARK FOR column AS expression` → `SELECT expression`, so
+ *   the grammar checks the expression and the policy judges its functions; `ALTER TABLE [IF EXISTS]
+ *   table DROP WATERMARK` → `SELECT 1`. The classification says ALTER_TABLE on the table all the same.
  *
  * The bridged text has the same length in code points as the original (only whole tokens of the clause,
  * and the comments between them, become spaces; line breaks stay), so every offset, line and column the
@@ -19,7 +22,9 @@ import { unquoteSqlText } from './sql-text';
 export type GrammarBridge =
   | { kind: 'describe-extended' }
   | { kind: 'distributed-by'; columns?: string[]; buckets?: number }
-  | { kind: 'alter-table-reset'; keys: string[] };
+  | { kind: 'alter-table-reset'; keys: string[] }
+  /** `table` as written; `column` and `expression` absent for DROP WATERMARK */
+  | { kind: 'alter-table-watermark'; table: string; column?: string; expression?: string };
 
 export interface BridgedSql {
   /** what the grammar parses */
@@ -38,7 +43,7 @@ export function bridgeGrammarGaps(sql: string, leadingWords: readonly string[]):
     first === 'CREATE'
       ? distributedBy(tokens)
       : first === 'ALTER'
-        ? alterTableReset(tokens)
+        ? (alterTableReset(tokens) ?? alterTableWatermark(tokens, sql))
         : describeExtended(tokens);
   if (!found) return { text: sql };
   const characters = [...sql];
@@ -190,5 +195,46 @@ function alterTableReset(tokens: readonly LexedToken[]): Found | undefined {
   return {
     bridge: { kind: 'alter-table-reset', keys },
     edits: [{ start: reset.start, stop: reset.stop, replacement: 'SET' }],
+  };
+}
+
+/** ALTER TABLE [IF EXISTS] path MODIFY WATERMARK FOR column AS expression [;] | … DROP WATERMARK [;] */
+function alterTableWatermark(tokens: readonly LexedToken[], sql: string): Found | undefined {
+  const cursor = new Cursor(tokens);
+  const alter = cursor.accept('ALTER');
+  // `SELECT` must fit before the last character: `ALTER TABLE` alone is longer
+  if (!alter || !cursor.accept('TABLE')) return undefined;
+  if (cursor.isWord('IF') && !(cursor.accept('IF') && cursor.accept('EXISTS'))) return undefined;
+  const pathStart = cursor.peek();
+  if (!pathStart || !cursor.path()) return undefined;
+  const code = [...sql];
+  const table = code.slice(pathStart.start, cursor.tokens[cursor.at - 1]!.stop + 1).join('');
+  if (cursor.accept('DROP')) {
+    const watermark = cursor.accept('WATERMARK');
+    if (!watermark || !cursor.atEnd()) return undefined;
+    return {
+      bridge: { kind: 'alter-table-watermark', table },
+      // `SELECT     …     1`, its `1` on the last character, so the statement spans the original's text
+      edits: [
+        { start: alter.start, stop: watermark.stop - 1, replacement: 'SELECT' },
+        { start: watermark.stop, stop: watermark.stop, replacement: '1' },
+      ],
+    };
+  }
+  if (!cursor.accept('MODIFY') || !cursor.accept('WATERMARK') || !cursor.accept('FOR')) return undefined;
+  const column = cursor.identifier();
+  const as = cursor.accept('AS');
+  const first = cursor.peek();
+  if (column === undefined || !as || !first || first.text === ';') return undefined;
+  const semicolon = cursor.tokens.at(-1)!.text === ';' ? 1 : 0;
+  const last = cursor.tokens[cursor.tokens.length - 1 - semicolon]!;
+  return {
+    bridge: {
+      kind: 'alter-table-watermark',
+      table,
+      column,
+      expression: code.slice(first.start, last.stop + 1).join(''),
+    },
+    edits: [{ start: alter.start, stop: as.stop, replacement: 'SELECT' }],
   };
 }

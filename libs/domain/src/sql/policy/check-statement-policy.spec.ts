@@ -56,8 +56,23 @@ describe('checkStatementPolicy: the allowlist of statement kinds', () => {
     ["EXECUTE PLAN '/p.json'", 'PLAN_NOT_ALLOWED'],
     ['ALTER TABLE t RENAME TO u', 'STATEMENT_KIND_NOT_ALLOWED'],
     ['CREATE DATABASE d', 'STATEMENT_KIND_NOT_ALLOWED'],
+    ['ALTER TABLE other.db.t DROP WATERMARK', 'TABLE_OUTSIDE_ENVIRONMENT'],
+    ['ALTER TABLE t MODIFY WATERMARK FOR ts AS ts -', 'SQL_SYNTAX_ERROR'],
   ])('refuses %s with %s', (sql, code) => {
     expect(refusalOf(sql).code).toBe(code);
+  });
+
+  it.each([
+    "ALTER TABLE t MODIFY WATERMARK FOR `$rowtime` AS `$rowtime` - INTERVAL '1' SECOND;",
+    'ALTER TABLE IF EXISTS t DROP WATERMARK',
+  ])('takes %s as an ALTER TABLE of that table', (sql) => {
+    expect(checkStatementPolicy(sql, ENV)).toMatchObject({
+      sqlKind: 'ALTER_TABLE',
+      mode: 'metadata',
+      tablesRead: [],
+      tablesWritten: ['t'],
+      normalized: sql.replace(/;$/, ''),
+    });
   });
 });
 

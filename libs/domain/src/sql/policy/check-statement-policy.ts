@@ -32,7 +32,7 @@ export function checkStatementPolicy(sql: string, context: StatementPolicyContex
   let refusal: RiffleError | undefined;
   try {
     refusal =
-      refusalByKind(statement, classification.sqlKind) ??
+      refusalByKind(statement, classification.sqlKind, classification.bridge) ??
       propertiesRefusal(classification.properties, context) ??
       checkEnvironmentScope(statement, tokens, tableNames, context);
   } catch (error) {

@@ -1,5 +1,6 @@
 import type { SqlStatementContext } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser';
 import type { RiffleError } from '../../riffle-error';
+import type { GrammarBridge } from '../grammar-bridge';
 import type { SqlKind } from '../statement-kind';
 import {
   catalogNotAllowed,
@@ -78,21 +79,28 @@ export function refusalByLeadingWords(words: readonly string[]): RiffleError | u
 
 /**
  * The allowlist of kinds (DESIGN §7), with the parts of allowed kinds that are not: SHOW JARS, ALTER TABLE
- * other than SET (…), SET or RESET without a property.
+ * other than SET/RESET (…) and MODIFY/DROP WATERMARK (recognised by the grammar bridge), SET or RESET
+ * without a property.
  */
-export function refusalByKind(statement: SqlStatementContext, kind: SqlKind): RiffleError | undefined {
+export function refusalByKind(
+  statement: SqlStatementContext,
+  kind: SqlKind,
+  bridge?: GrammarBridge,
+): RiffleError | undefined {
   switch (kind) {
     case 'OTHER':
       return otherKindRefusal(statement);
     case 'SHOW':
       return statement.showStatement()?.KW_JARS() ? jarNotAllowed() : undefined;
     case 'ALTER_TABLE':
-      return statement.ddlStatement()?.alterTable()?.setKeyValueDefinition()
+      return bridge?.kind === 'alter-table-watermark' ||
+        statement.ddlStatement()?.alterTable()?.setKeyValueDefinition()
         ? undefined
         : statementKindNotAllowed(
-            'ALTER TABLE other than SET (…)',
-            'Change table options with ALTER TABLE t SET (…); to rename a table or change its key, create a ' +
-              'new table (CREATE TABLE … AS SELECT).',
+            'ALTER TABLE other than SET (…), RESET (…), MODIFY WATERMARK and DROP WATERMARK',
+            'Change table options with ALTER TABLE t SET (…) and the watermark with ALTER TABLE t MODIFY ' +
+              'WATERMARK FOR col AS expr; to rename a table or change its key, create a new table ' +
+              '(CREATE TABLE … AS SELECT).',
           );
     case 'SET':
       return statement.setStatement()?.tableProperty()
