@@ -95,8 +95,8 @@ const SHIPMENTS = [
  * Topics in the registry's JSON Schema and Protobuf wire formats as tables (DESIGN §4), executed by Riffle's
  * own Flink formats (deploy/flink-formats): JSON Schema records produced with the registry's serializer read
  * by SELECT as typed columns, an INSERT INTO a JSON Schema topic that the registry's deserializer reads back,
- * and Protobuf records read by SELECT (writes refused); against the real Kafka, registry, Flink, Postgres and
- * Redis.
+ * and Protobuf records read by SELECT and written by INSERT INTO, which the registry's decoder reads back;
+ * against the real Kafka, registry, Flink, Postgres and Redis.
  */
 describe('catalog formats: JSON Schema and Protobuf', () => {
   const s = new CatalogSession();
@@ -177,7 +177,7 @@ describe('catalog formats: JSON Schema and Protobuf', () => {
     const name = `copy-json-${suffix}`;
     await s.run(name, `INSERT INTO ${sink} SELECT ${COLUMNS} FROM ${source}`, ['RUNNING'], {}, 150_000);
     try {
-      const written = await readJson(sink, READINGS.length);
+      const written = await readRegistry(sink, READINGS.length);
       expect(written.map((r) => r.schemaId)).toEqual(READINGS.map(() => sinkSchemaId));
       // the same instants; Flink's ISO-8601 text leaves out trailing zeros of the fraction
       const instant = (value: Record<string, unknown>): Record<string, unknown> => ({
@@ -193,8 +193,8 @@ describe('catalog formats: JSON Schema and Protobuf', () => {
     }
   });
 
-  it('reads Protobuf records in the registry wire format as typed columns, and refuses writes', async () => {
-    const topic = `proto_shipments_${suffix}`;
+  /** a topic and its Protobuf value subject (the Shipment file) */
+  async function protobufTopic(topic: string): Promise<number> {
     s.created.push(topic);
     const admin = s.topics.kafka.admin();
     await admin.connect();
@@ -207,6 +207,12 @@ describe('catalog formats: JSON Schema and Protobuf', () => {
       { type: SchemaType.PROTOBUF, schema: SHIPMENT_PROTO },
       { subject: `${topic}-value` },
     );
+    return id;
+  }
+
+  it('reads Protobuf records in the registry wire format as typed columns, and writes them back', async () => {
+    const topic = `proto_shipments_${suffix}`;
+    const id = await protobufTopic(topic);
     // kafkajs' encoder leaves out the message indexes Confluent's serializers write after the header
     // (one 0 byte: the file's first message), so the test adds them
     const framed = async (shipment: object) => {
@@ -263,21 +269,56 @@ describe('catalog formats: JSON Schema and Protobuf', () => {
       [2, 0, 'UNKNOWN', null, [], [], {}, null, { card: null, cash: 12.5 }, 0],
     ]);
 
+    // INSERT INTO another Protobuf topic: Flink reads back what it wrote, and so does the registry's decoder
+    const copies = `proto_copies_${suffix}`;
+    const copiesId = await protobufTopic(copies);
     const write = `write-proto-${suffix}`;
-    const refused = await s.run(
-      write,
-      `INSERT INTO ${topic} SELECT * FROM ${topic}`,
-      ['FAILED'],
-      {},
+    await s.run(write, `INSERT INTO ${copies} SELECT * FROM ${topic}`, ['RUNNING'], {}, 150_000);
+    try {
+      const written = await readRegistry(copies, SHIPMENTS.length, { messageIndexes: true });
+      expect(written.map((r) => r.schemaId)).toEqual([copiesId, copiesId]);
+      const first = written.find((r) => Number(r.value.id) === 1)!.value;
+      expect({
+        delta: first.delta,
+        status: first.status,
+        address: { ...(first.address as object) },
+        tags: first.tags,
+        sizes: first.sizes,
+        counts: Object.fromEntries(Object.entries(first.counts as object).map(([k, v]) => [k, Number(v)])),
+        note: first.note,
+        card: first.card,
+        checksum: first.checksum,
+      }).toEqual({
+        delta: -5,
+        status: 2,
+        address: { city: 'Lyon', zip: 69001 },
+        tags: ['fragile', 'express'],
+        sizes: [3, 4],
+        counts: { boxes: 2 },
+        note: 'ring twice',
+        card: 'visa',
+        checksum: 7,
+      });
+      expect(written.find((r) => Number(r.value.id) === 2)!.value.cash).toBe(12.5);
+    } finally {
+      await s.deleteStatement(write);
+    }
+    const readBack = `select-proto-copies-${suffix}`;
+    await s.run(
+      readBack,
+      `SELECT * FROM ${copies}`,
+      ['COMPLETED'],
+      { 'sql.tables.scan.bounded.mode': 'latest-offset' },
       150_000,
     );
-    expect(refused.status.detail).toContain('Riffle cannot write Protobuf topics yet');
+    expect((await s.rowsOf(readBack)).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual(rows);
   });
 
   /** committed records of a topic: the schema id in each header and the value the registry decodes */
-  async function readJson(
+  async function readRegistry(
     topic: string,
     expected: number,
+    { messageIndexes = false } = {},
   ): Promise<{ schemaId: number; value: Record<string, unknown> }[]> {
     const consumer = s.topics.kafka.consumer({
       groupId: `catalog-json-reader-${topic}-${Date.now()}`,
@@ -290,9 +331,14 @@ describe('catalog formats: JSON Schema and Protobuf', () => {
       await consumer.run({
         eachMessage: async ({ message }) => {
           if (!message.value) return;
+          // Protobuf: kafkajs' decoder expects no message indexes after the header; the first message's is one 0
+          const value = messageIndexes
+            ? Buffer.concat([message.value.subarray(0, 5), message.value.subarray(6)])
+            : message.value;
+          if (messageIndexes) expect(message.value[5]).toBe(0);
           received.push({
             schemaId: message.value.readInt32BE(1),
-            value: (await registry.decode(message.value)) as Record<string, unknown>,
+            value: (await registry.decode(value)) as Record<string, unknown>,
           });
         },
       });

@@ -48,6 +48,7 @@ describe('fleet: placement across local cells and a lost cell', () => {
   let riffle: Riffle;
   let tenant: TestTenant;
   const startedCells = new Set<string>();
+  const cellsBefore = new Set<string>();
 
   const launcher = (...args: string[]) =>
     execFileSync(process.execPath, [require.resolve('tsx/cli'), 'deploy/local/src/cli.ts', ...args], {
@@ -102,6 +103,7 @@ describe('fleet: placement across local cells and a lost cell', () => {
       stdio: 'ignore',
     });
     riffle = await startRiffle(env, { scheduler: true });
+    for (const { id } of await riffle.db.query('SELECT id FROM flink_cells')) cellsBefore.add(id);
     tenant = await createTestTenant(riffle.db, 'fleet');
     await registerKafka(riffle.api, tenant, env);
   });
@@ -125,8 +127,12 @@ describe('fleet: placement across local cells and a lost cell', () => {
         { timeoutMs: 60_000 },
       ).catch(() => undefined);
     }
+    // every cell this test made the scheduler start (dedicated ones, and a shared one when cell-0 was
+    // full) is stopped by PID through the launcher
+    if (riffle)
+      for (const { id } of await riffle.db.query('SELECT id FROM flink_cells'))
+        if (!cellsBefore.has(id)) startedCells.add(id);
     await riffle?.close();
-    // the cells this test made the scheduler start are stopped by PID through the launcher
     for (const cell of startedCells) launcher('cell', 'remove', cell);
     await topics.delete([source, sink, sharedSink]);
     await topics.close();

@@ -263,13 +263,14 @@ describe('renderCreateTable: the DDL Riffle runs on Flink', () => {
     });
   });
 
-  it('renders a Protobuf key and value with the protobuf-registry format and their wire plans', () => {
+  it('renders a Protobuf key and value with the protobuf-registry format, their wire plans and schema ids', () => {
     const def = infer({
       compacted: true,
       keySchema: { format: 'PROTOBUF', schema: 'syntax = "proto3"; message K { int64 id = 1; }' },
       valueSchema: {
         format: 'PROTOBUF',
         schema: 'syntax = "proto3"; message V { int64 id = 1; sint32 delta = 7; repeated string tags = 3; }',
+        id: 42,
       },
     });
     const ddl = renderCreateTable(def, execution);
@@ -283,7 +284,10 @@ describe('renderCreateTable: the DDL Riffle runs on Flink', () => {
       'value.format': 'protobuf-registry',
       'value.fields-include': 'ALL',
       'value.protobuf-registry.plan': '[{"n":1,"t":"int64"},{"n":7,"t":"sint32"},{"n":3,"t":"string","r":1}]',
+      // writes name the value schema's id; the key schema came without one, so its side reads only
+      'value.protobuf-registry.schema-id': '42',
     });
+    expect(optionsOf(ddl)).not.toHaveProperty('key.protobuf-registry.schema-id');
   });
 
   it('runs an append table without a JSON Schema key that is not an object', () => {

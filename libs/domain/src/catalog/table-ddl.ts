@@ -19,9 +19,10 @@ import type { RegistrySchema, TableColumn, TableDefinition, TableFormat } from '
  *   only values that are JSON text of the column's type (`jsonSchemaFormatLimits`: not unions of several
  *   types, nor Kafka Connect's integer dates and non-string-keyed maps); the rest is
  *   SCHEMA_FORMAT_NOT_SUPPORTED.
- * - `protobuf-registry` reads only: it skips the message indexes (records must hold the file's first message)
- *   and decodes the message with `protobuf-registry.plan`, the field numbers and proto types behind each
- *   column (protobuf-wire-plan.ts). Flink refuses an INSERT into a Protobuf table (no encoder).
+ * - `protobuf-registry` skips the message indexes (records must hold the file's first message) and decodes
+ *   the message with `protobuf-registry.plan`, the field numbers and proto types behind each column
+ *   (protobuf-wire-plan.ts); writing encodes by the same plan and frames each record with
+ *   `protobuf-registry.schema-id` and the first message's index.
  * Flink cannot read a key that is not a record (avro-confluent reads records only; an Avro `"string"` key
  * fails schema resolution): an append table then runs without its key columns (a statement naming them
  * fails in Flink's validation), an upsert table cannot run (SCHEMA_FORMAT_NOT_SUPPORTED). Avro unions of
@@ -227,7 +228,10 @@ function formatOptions(
   if (format === 'JSON' && schema?.id !== undefined)
     return { [`${side}.json-registry.schema-id`]: String(schema.id) };
   if (format === 'PROTOBUF' && schema)
-    return { [`${side}.protobuf-registry.plan`]: JSON.stringify(protobufWirePlan(schema.schema)) };
+    return {
+      [`${side}.protobuf-registry.plan`]: JSON.stringify(protobufWirePlan(schema.schema)),
+      ...(schema.id === undefined ? {} : { [`${side}.protobuf-registry.schema-id`]: String(schema.id) }),
+    };
   if (format !== 'AVRO' || !schema) return {};
   const prefix = `${side}.avro-confluent.`;
   const rendered: Record<string, string> = {};

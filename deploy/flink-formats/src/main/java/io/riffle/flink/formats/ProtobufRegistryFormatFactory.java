@@ -11,6 +11,7 @@ import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.connector.ChangelogMode;
 import org.apache.flink.table.connector.format.DecodingFormat;
 import org.apache.flink.table.connector.format.EncodingFormat;
+import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.connector.source.DynamicTableSource;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.factories.DeserializationFormatFactory;
@@ -21,10 +22,10 @@ import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.logical.RowType;
 
 /**
- * `protobuf-registry`: Protobuf records in the schema registry's wire format, read only. `plan` is the
- * wire plan Riffle renders from the subject's `.proto` (field numbers and proto types per column, see
+ * `protobuf-registry`: Protobuf records in the schema registry's wire format. `plan` is the wire plan
+ * Riffle renders from the subject's `.proto` (field numbers and proto types per column, see
  * libs/domain/src/catalog/protobuf-wire-plan.ts); no generated classes and no protobuf-java are needed.
- * It is a serialization factory only to refuse writes in words a user understands.
+ * Writing needs `schema-id`, the registered schema every record names (the subject's latest version).
  */
 public final class ProtobufRegistryFormatFactory
     implements DeserializationFormatFactory, SerializationFormatFactory {
@@ -35,6 +36,12 @@ public final class ProtobufRegistryFormatFactory
           .stringType()
           .noDefaultValue()
           .withDescription("Per column, the Protobuf field number and type it is decoded from (JSON).");
+
+  public static final ConfigOption<Integer> SCHEMA_ID =
+      ConfigOptions.key("schema-id")
+          .intType()
+          .noDefaultValue()
+          .withDescription("Writing: the registry id of the schema each record names.");
 
   @Override
   public String factoryIdentifier() {
@@ -48,7 +55,7 @@ public final class ProtobufRegistryFormatFactory
 
   @Override
   public Set<ConfigOption<?>> optionalOptions() {
-    return Collections.emptySet();
+    return Collections.singleton(SCHEMA_ID);
   }
 
   @Override
@@ -76,8 +83,27 @@ public final class ProtobufRegistryFormatFactory
   @Override
   public EncodingFormat<SerializationSchema<RowData>> createEncodingFormat(
       DynamicTableFactory.Context context, ReadableConfig options) {
-    throw new ValidationException(
-        "Riffle cannot write Protobuf topics yet: the protobuf-registry format reads only. Write to a table"
-            + " whose topic has an Avro or JSON Schema value, or create one with CREATE TABLE (Avro).");
+    FactoryUtil.validateFactoryOptions(this, options);
+    String plan = options.get(PLAN);
+    Integer schemaId = options.getOptional(SCHEMA_ID).orElse(null);
+    return new EncodingFormat<SerializationSchema<RowData>>() {
+      @Override
+      public SerializationSchema<RowData> createRuntimeEncoder(
+          DynamicTableSink.Context sink, DataType physicalDataType) {
+        if (schemaId == null) {
+          throw new ValidationException(
+              "The protobuf-registry format writes only with the option '"
+                  + SCHEMA_ID.key()
+                  + "': the id of the registered Protobuf schema each record names.");
+        }
+        return new ProtobufRegistrySerializationSchema(
+            (RowType) physicalDataType.getLogicalType(), plan, schemaId);
+      }
+
+      @Override
+      public ChangelogMode getChangelogMode() {
+        return ChangelogMode.insertOnly();
+      }
+    };
   }
 }
