@@ -189,7 +189,11 @@ async function main(): Promise<void> {
       createdAt: new Date(),
     };
     const identities = { findEnvironment: async () => environment } as unknown as IdentityRepository;
-    const clusters = { list: async () => [cluster] } as unknown as KafkaClusterRepository;
+    // no table settings stored (the SQL repository serves them from a 1 s cache: one primary-key read cold)
+    const clusters = {
+      list: async () => [cluster],
+      findTableSettings: async () => undefined,
+    } as unknown as KafkaClusterRepository;
     const principal: Principal = {
       organizationId: environment.organizationId,
       serviceAccountId: 'sa',

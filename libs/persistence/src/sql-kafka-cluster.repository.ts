@@ -1,4 +1,4 @@
-import { type KafkaClusterRecord, KafkaClusterRepository } from '@riffle/application';
+import { type KafkaClusterRecord, KafkaClusterRepository, TtlCache } from '@riffle/application';
 import { RiffleError, type TableSettings } from '@riffle/domain';
 import type { DataSource } from 'typeorm';
 
@@ -22,7 +22,16 @@ const toRecord = (r: ClusterRow): KafkaClusterRecord => ({
   createdAt: r.created_at,
 });
 
+/**
+ * Table settings are read for every table a statement or a catalog read touches, so they are kept for a
+ * second (like the topic catalog's reads, DESIGN §4 metadata sync); this process's own writes drop them
+ * at once, another replica's show within the second.
+ */
+const SETTINGS_TTL_MS = 1_000;
+
 export class SqlKafkaClusterRepository extends KafkaClusterRepository {
+  private readonly settings = new TtlCache<TableSettings | undefined>(SETTINGS_TTL_MS, 10_000);
+
   constructor(private readonly db: DataSource) {
     super();
   }
@@ -55,7 +64,13 @@ export class SqlKafkaClusterRepository extends KafkaClusterRepository {
     return rows.map(toRecord);
   }
 
-  async findTableSettings(clusterId: string, topic: string): Promise<TableSettings | undefined> {
+  findTableSettings(clusterId: string, topic: string): Promise<TableSettings | undefined> {
+    return this.settings.get(JSON.stringify([clusterId, topic]), () =>
+      this.loadTableSettings(clusterId, topic),
+    );
+  }
+
+  private async loadTableSettings(clusterId: string, topic: string): Promise<TableSettings | undefined> {
     const rows: SettingsRow[] = await this.db.query(
       'SELECT watermark_column, watermark_expression, options FROM table_settings WHERE kafka_cluster_id = $1 AND topic = $2',
       [clusterId, topic],
@@ -71,6 +86,14 @@ export class SqlKafkaClusterRepository extends KafkaClusterRepository {
   }
 
   async saveTableSettings(clusterId: string, topic: string, settings: TableSettings): Promise<void> {
+    try {
+      await this.writeTableSettings(clusterId, topic, settings);
+    } finally {
+      this.settings.delete(JSON.stringify([clusterId, topic]));
+    }
+  }
+
+  private async writeTableSettings(clusterId: string, topic: string, settings: TableSettings): Promise<void> {
     if (!settings.watermark && Object.keys(settings.options).length === 0) {
       await this.db.query('DELETE FROM table_settings WHERE kafka_cluster_id = $1 AND topic = $2', [
         clusterId,
