@@ -158,13 +158,18 @@ describe('app kills', () => {
       },
       { timeoutMs: 300_000, intervalMs: 2_000 },
     ).catch(async () => phases());
-    const failed = terminal.filter((r) => r.phase !== 'COMPLETED');
+    // an INSERT carries on from wherever its scheduler died; a query's rows stream through the pass that
+    // started it, so one whose scheduler died mid-stream fails with RESULTS_LOST (never stays RUNNING)
+    const lost = (r: { name: string; phase: string; detail: string }) =>
+      r.name.startsWith('sel-') && r.phase === 'FAILED' && /lost its result stream/.test(r.detail);
+    const failed = terminal.filter((r) => r.phase !== 'COMPLETED' && !lost(r));
+    const completed = terminal.filter((r) => r.phase === 'COMPLETED').length;
     scenario.check({
-      name: 'every acknowledged statement COMPLETED',
+      name: 'every acknowledged statement finished: INSERTs COMPLETED, queries COMPLETED or RESULTS_LOST',
       ok: failed.length === 0,
       detail: failed.length
-        ? `not completed: ${failed.map((r) => `${r.name} ${r.phase}`).join(', ')}`
-        : `${terminal.length} COMPLETED`,
+        ? `not finished: ${failed.map((r) => `${r.name} ${r.phase} (${r.detail})`).join(', ')}`
+        : `${completed} COMPLETED, ${terminal.length - completed} queries RESULTS_LOST`,
     });
     scenario.check(await noAcknowledgedStatementLost(db, tenant.organizationId, acknowledged));
     scenario.check(

@@ -98,4 +98,65 @@ describe('ReconcileStatement', () => {
     await reconcile.execute('u');
     expect(submitted.map((s) => s.savepointPath)).toEqual(['file:///ck/cell-0/job-1/chk-3']);
   });
+
+  it.each([
+    ['RUNNING: the pass reading its rows died', 'RUNNING', [{ id: 'job-1', state: 'RUNNING' }], ['job-1']],
+    [
+      'PENDING with a job: the pass died after submitting',
+      'PENDING',
+      [{ id: 'job-1', state: 'FINISHED' }],
+      [],
+    ],
+  ])(
+    'fails a query whose result stream was lost (%s), cancelling what still runs',
+    async (_, phase, jobs, cancelledJobs) => {
+      const patches: StatusPatch[] = [];
+      const exceptions: string[] = [];
+      const cancelled: string[] = [];
+      const statement = {
+        uid: 'u',
+        executionMode: 'foreground',
+        sqlKind: 'SELECT',
+        traits: { sql_kind: 'SELECT' },
+        phase,
+        stopped: false,
+        jobId: 'job-1',
+        cellId: 'cell-0',
+        statement: 'SELECT * FROM a',
+        properties: {},
+      } as unknown as StatementRecord;
+      const statements = {
+        findByUid: () => Promise.resolve(statement),
+        recordStatus: (_uid: string, patch: StatusPatch) => {
+          patches.push(patch);
+          return Promise.resolve();
+        },
+        addException: (_uid: string, code: string) => {
+          exceptions.push(code);
+          return Promise.resolve();
+        },
+      } as unknown as StatementRepository;
+      const engine = {
+        findJobs: () => Promise.resolve(jobs),
+        cancel: (id: string) => {
+          cancelled.push(id);
+          return Promise.resolve();
+        },
+      } as unknown as StatementEngine;
+      const engines = { forCell: () => Promise.resolve(engine) } as unknown as StatementEngines;
+      const reconcile = new ReconcileStatement(
+        statements,
+        engines,
+        {} as PrepareStatementTables,
+        {} as PoolAdmission,
+        { idleResultsTimeoutMs: 300_000, observeEveryMs: 5_000 },
+      );
+      expect(await reconcile.execute('u')).toEqual({ done: true });
+      expect(cancelled).toEqual(cancelledJobs);
+      expect(exceptions).toEqual(['RESULTS_LOST']);
+      expect(patches).toEqual([
+        expect.objectContaining({ phase: 'FAILED', detail: expect.stringMatching(/submit it again/) }),
+      ]);
+    },
+  );
 });

@@ -245,6 +245,9 @@ export class ReconcileStatement {
       await this.statements.delete(uid);
       return done;
     }
+    // RUNNING here means the pass that pumped its rows is gone: the reconcile job is the statement's own
+    // (job id = uid), so no second pass runs while the first lives, and a pass that ends leaves it final
+    if (statement.phase === 'RUNNING') return this.resultsLost(statement);
     if (statement.phase !== 'PENDING') return done;
     if (statement.stopped) {
       await this.statements.recordStatus(uid, { phase: 'STOPPED', detail: 'Created stopped.' });
@@ -258,19 +261,7 @@ export class ReconcileStatement {
     // a query's rows flow through the one pass that started it; if that pass died after submitting,
     // a second job would show some rows twice: fail the statement instead (it can be resubmitted)
     const engine = await this.engines.forCell(statement.cellId);
-    const earlier = await engine.findJobs(uid);
-    if (earlier.length > 0) {
-      for (const job of earlier.filter((j) => isLiveJob(j.state))) await engine.cancel(job.id);
-      const message = 'The query lost its result stream (scheduler restart or Flink error); submit it again.';
-      await this.statements.addException(uid, 'RESULTS_LOST', message);
-      await this.statements.recordStatus(uid, {
-        phase: 'FAILED',
-        detail: message,
-        endTime: new Date(),
-        currentCfu: 0,
-      });
-      return done;
-    }
+    if ((await engine.findJobs(uid)).length > 0) return this.resultsLost(statement);
     if (!(await this.admitted(statement, INITIAL_CFU))) return { recheckInMs: ADMISSION_RECHECK_MS };
     const cell = await this.place(statement, INITIAL_CFU);
     if (!cell) return { recheckInMs: ADMISSION_RECHECK_MS };
@@ -297,6 +288,23 @@ export class ReconcileStatement {
     } finally {
       await cell.engine.closeForeground(query).catch(() => undefined);
     }
+  }
+
+  /** the query's job ran, but the pass reading its rows died: cancel what still runs, FAILED with why */
+  private async resultsLost(statement: StatementRecord): Promise<ReconcileOutcome> {
+    const { uid } = statement;
+    const engine = await this.engines.forCell(statement.cellId);
+    for (const job of (await engine.findJobs(uid)).filter((j) => isLiveJob(j.state)))
+      await engine.cancel(job.id);
+    const message = 'The query lost its result stream (scheduler restart or Flink error); submit it again.';
+    await this.statements.addException(uid, 'RESULTS_LOST', message);
+    await this.statements.recordStatus(uid, {
+      phase: 'FAILED',
+      detail: message,
+      endTime: new Date(),
+      currentCfu: 0,
+    });
+    return done;
   }
 
   private async pump(
