@@ -2,7 +2,8 @@ import type { PrepareStatementTables } from '../catalog/prepare-statement-tables
 import type { PoolAdmission } from '../compute/compute-pool.ports';
 import type { StatementEngines } from '../compute/fleet.ports';
 import type { JobRecovery } from '../compute/job-recovery';
-import { ReconcileStatement } from './reconcile-statement.use-case';
+import { RiffleError } from '@riffle/domain';
+import { ReconcileStatement, SUBMITTING_DETAIL } from './reconcile-statement.use-case';
 import type { StatementEngine } from './statement-engine.port';
 import type { StatementRecord, StatementRepository, StatusPatch } from './statement.ports';
 
@@ -159,4 +160,92 @@ describe('ReconcileStatement', () => {
       ]);
     },
   );
+
+  describe('the submission lease', () => {
+    const setUp = (detail: string, updatedAt: Date, submit: () => Promise<{ jobId: string }>) => {
+      const patches: StatusPatch[] = [];
+      const submitted: string[] = [];
+      const statement = {
+        uid: 'u',
+        executionMode: 'background',
+        phase: 'PENDING',
+        stopped: false,
+        jobId: null,
+        cellId: 'cell-0',
+        computePoolId: null,
+        currentCfu: 0,
+        admittedCfu: 1,
+        startTime: null,
+        savepointPath: null,
+        properties: {},
+        statement: 'INSERT INTO b SELECT * FROM a',
+        detail,
+        updatedAt,
+      } as unknown as StatementRecord;
+      const statements = {
+        findByUid: () => Promise.resolve(statement),
+        recordStatus: (_uid: string, patch: StatusPatch) => {
+          patches.push(patch);
+          return Promise.resolve();
+        },
+        addException: () => Promise.resolve(),
+      } as unknown as StatementRepository;
+      const engine = {
+        findJobs: () => Promise.resolve([]),
+        submitBackground: () => {
+          submitted.push('u');
+          return submit();
+        },
+      } as unknown as StatementEngine;
+      const engines = { forCell: () => Promise.resolve(engine) } as unknown as StatementEngines;
+      const reconcile = new ReconcileStatement(
+        statements,
+        engines,
+        {
+          execute: (s: { statement: string }) =>
+            Promise.resolve({ setupStatements: [], statement: s.statement }),
+        } as unknown as PrepareStatementTables,
+        { admit: () => Promise.resolve({ admitted: true }) } as unknown as PoolAdmission,
+        { idleResultsTimeoutMs: 300_000, observeEveryMs: 5_000 },
+      );
+      return { reconcile, patches, submitted };
+    };
+
+    it('marks a statement while it submits it, and records the job after', async () => {
+      const { reconcile, patches, submitted } = setUp('Waiting.', new Date(), () =>
+        Promise.resolve({ jobId: 'job-1' }),
+      );
+      await reconcile.execute('u');
+      expect(submitted).toEqual(['u']);
+      expect(patches[0]).toEqual({ detail: SUBMITTING_DETAIL });
+      expect(patches[1]).toMatchObject({ jobId: 'job-1', phase: 'PENDING' });
+    });
+
+    it('does not submit again while a dead pass’s submission may still become a job', async () => {
+      const { reconcile, submitted } = setUp(SUBMITTING_DETAIL, new Date(Date.now() - 10_000), () =>
+        Promise.resolve({ jobId: 'job-2' }),
+      );
+      expect(await reconcile.execute('u')).toEqual({ recheckInMs: expect.any(Number) });
+      expect(submitted).toEqual([]);
+    });
+
+    it('submits again once the lease has expired', async () => {
+      const { reconcile, submitted } = setUp(SUBMITTING_DETAIL, new Date(Date.now() - 120_000), () =>
+        Promise.resolve({ jobId: 'job-2' }),
+      );
+      await reconcile.execute('u');
+      expect(submitted).toEqual(['u']);
+    });
+
+    it.each([
+      ['an answer ends the submission', 'fetch failed', 'Submitting to Flink failed; trying again.'],
+      ['a timeout keeps the lease', 'The operation was aborted due to timeout', undefined],
+    ])('%s', async (_, cause, detail) => {
+      const { reconcile, patches } = setUp('Waiting.', new Date(), () =>
+        Promise.reject(new RiffleError('FLINK_UNAVAILABLE', 'unavailable', 'down', { cause })),
+      );
+      await expect(reconcile.execute('u')).rejects.toMatchObject({ code: 'FLINK_UNAVAILABLE' });
+      expect(patches.map((p) => p.detail)).toEqual([SUBMITTING_DETAIL, ...(detail ? [detail] : [])]);
+    });
+  });
 });

@@ -32,6 +32,13 @@ const INITIAL_CFU = 1;
 
 /** a job takes a few hundred ms to start: look again soon so RUNNING is reported promptly */
 const STARTING_RECHECK_MS = 100;
+/**
+ * A submission the SQL Gateway was still compiling when the pass that sent it died shows up as a job
+ * within this long; until then a new pass waits instead of submitting the statement a second time.
+ */
+const SUBMISSION_LEASE_MS = 90_000;
+/** the detail a statement carries while a pass submits it: the lease's mark (updated_at is its start) */
+export const SUBMITTING_DETAIL = 'Submitting to Flink.';
 
 /**
  * One reconcile pass for one statement: observe (Flink jobs named after the uid) → decide (pure) →
@@ -81,10 +88,17 @@ export class ReconcileStatement {
         }
         return statement.phase === 'RUNNING' || statement.phase === 'STOPPING' ? again : done;
       case 'submit': {
+        // another pass was submitting and died: its job may still appear (the gateway goes on compiling)
+        if (
+          statement.detail === SUBMITTING_DETAIL &&
+          Date.now() - statement.updatedAt.getTime() < SUBMISSION_LEASE_MS
+        )
+          return { recheckInMs: ADMISSION_RECHECK_MS };
         const size = await this.initialSize(statement);
         if (!(await this.admitted(statement, size.cfu))) return { recheckInMs: ADMISSION_RECHECK_MS };
         const cell = await this.place(statement, size.cfu);
         if (!cell) return { recheckInMs: ADMISSION_RECHECK_MS };
+        await this.statements.recordStatus(uid, { detail: SUBMITTING_DETAIL });
         try {
           const { jobId } = await cell.engine.submitBackground({
             jobName: uid,
@@ -106,6 +120,9 @@ export class ReconcileStatement {
           });
           return { recheckInMs: STARTING_RECHECK_MS };
         } catch (error) {
+          // an answer ends the submission; a call that timed out may still be compiling: keep the lease
+          if (!isTimeout(error))
+            await this.statements.recordStatus(uid, { detail: 'Submitting to Flink failed; trying again.' });
           return this.failOnRejection(statement, error);
         }
       }
@@ -355,4 +372,10 @@ export class ReconcileStatement {
       if (result.notReady || result.rows.length === 0) await new Promise((r) => setTimeout(r, 200));
     }
   }
+}
+
+/** a call to Flink that gave up waiting (the request may still be running there) */
+function isTimeout(error: unknown): boolean {
+  const cause = error instanceof RiffleError ? String(error.details?.cause ?? '') : '';
+  return /timeout|aborted/i.test(cause);
 }
