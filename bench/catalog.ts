@@ -23,7 +23,7 @@ import {
   ListTables,
   type Principal,
 } from '@riffle/application';
-import { KafkaTopicCatalog } from '@riffle/kafka';
+import { KafkaTopicCatalog, createTopicsWithLeaders } from '@riffle/kafka';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 
 const arg = (name: string) => {
@@ -95,13 +95,11 @@ async function setUp(admin: Admin): Promise<{ topics: number; subjects: number }
   const missing = names.filter((name) => !existing.has(name));
   for (let i = 0; i < missing.length; i += 200) {
     const batch = missing.slice(i, i + 200);
-    // kafkajs' waitForLeaders trips over topics the broker has not loaded yet: wait for leaders here
-    await admin.createTopics({
-      waitForLeaders: false,
-      timeout: 60_000,
-      topics: batch.map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })),
-    });
-    await waitForLeaders(admin, batch);
+    await createTopicsWithLeaders(
+      admin,
+      batch.map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })),
+      { timeout: 60_000, leadersWaitMs: 60_000 },
+    );
   }
   const subjects = new Set(JSON.parse((await registry('GET', '/subjects')).text) as string[]);
   const wanted = names.flatMap((name, i) => [
@@ -117,19 +115,6 @@ async function setUp(admin: Admin): Promise<{ topics: number; subjects: number }
     if (status !== 200) throw new Error(`registering ${subject}: ${status} ${text}`);
   });
   return { topics: missing.length, subjects: toRegister.length };
-}
-
-async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const ready = await admin
-      .fetchTopicMetadata({ topics })
-      .then((m) => m.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
-      .catch(() => false);
-    if (ready) return;
-    if (Date.now() > deadline) throw new Error(`no leaders for ${topics.length} new topics after 60 s`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 async function tearDown(admin: Admin): Promise<void> {

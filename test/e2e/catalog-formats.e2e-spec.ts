@@ -1,3 +1,4 @@
+import { createTopicsWithLeaders } from '@riffle/kafka';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { eventually, uniqueSuffix } from '@riffle/testing';
 import { CatalogSession } from './support/catalog-session';
@@ -115,7 +116,7 @@ describe('catalog formats: JSON Schema and Protobuf', () => {
     const admin = s.topics.kafka.admin();
     await admin.connect();
     try {
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+      await createTopicsWithLeaders(admin, [{ topic, numPartitions: 1 }]);
     } finally {
       await admin.disconnect();
     }
@@ -199,7 +200,7 @@ describe('catalog formats: JSON Schema and Protobuf', () => {
     const admin = s.topics.kafka.admin();
     await admin.connect();
     try {
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+      await createTopicsWithLeaders(admin, [{ topic, numPartitions: 1 }]);
     } finally {
       await admin.disconnect();
     }

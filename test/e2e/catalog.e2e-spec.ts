@@ -1,3 +1,4 @@
+import { createTopicsWithLeaders } from '@riffle/kafka';
 import { SchemaType } from '@kafkajs/confluent-schema-registry';
 import { eventually, uniqueSuffix } from '@riffle/testing';
 import { CatalogSession } from './support/catalog-session';
@@ -21,10 +22,10 @@ describe('catalog', () => {
     await s.topics.create(topic, 2);
     const kafkaAdmin = s.topics.kafka.admin();
     await kafkaAdmin.connect();
-    await kafkaAdmin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic: `__internal_${suffix}` }, { topic: `riffle.own_${suffix}` }],
-    });
+    await createTopicsWithLeaders(kafkaAdmin, [
+      { topic: `__internal_${suffix}` },
+      { topic: `riffle.own_${suffix}` },
+    ]);
     await kafkaAdmin.disconnect();
 
     const catalogs = await s.run(`show-catalogs-${suffix}`, 'SHOW CATALOGS', ['COMPLETED']);
@@ -211,7 +212,7 @@ describe('catalog', () => {
     const outside = `outside_${suffix}`;
     const kafkaAdmin = s.topics.kafka.admin();
     await kafkaAdmin.connect();
-    await kafkaAdmin.createTopics({ waitForLeaders: true, topics: [{ topic: outside, numPartitions: 2 }] });
+    await createTopicsWithLeaders(kafkaAdmin, [{ topic: outside, numPartitions: 2 }]);
     await kafkaAdmin.disconnect();
     const createdAt = Date.now();
     await eventually(

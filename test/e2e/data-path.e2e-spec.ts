@@ -1,3 +1,4 @@
+import { createTopicsWithLeaders } from '@riffle/kafka';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { JobManagerClient, SqlGatewayClient } from '@riffle/flink';
 import { eventually, stackEnv, uniqueSuffix } from '@riffle/testing';
@@ -33,13 +34,10 @@ describe('data path: Kafka + schema registry + Flink SQL', () => {
   beforeAll(async () => {
     admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic: source, numPartitions: 3 },
-        { topic: sink, numPartitions: 1 },
-      ],
-    });
+    await createTopicsWithLeaders(admin, [
+      { topic: source, numPartitions: 3 },
+      { topic: sink, numPartitions: 1 },
+    ]);
   });
 
   afterAll(async () => {

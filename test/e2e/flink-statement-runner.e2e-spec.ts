@@ -1,3 +1,4 @@
+import { createTopicsWithLeaders } from '@riffle/kafka';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -62,7 +63,7 @@ describe('FlinkStatementRunner on a Flink session cluster', () => {
     const suffix = uniqueSuffix();
     const topic = `runner-out-${suffix}`;
     const jobName = `runner-bg-${suffix}`;
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+    await createTopicsWithLeaders(admin, [{ topic, numPartitions: 1 }]);
     topics.push(topic);
     const submission = {
       jobName,

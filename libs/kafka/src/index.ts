@@ -1,3 +1,4 @@
+export * from './create-topics';
 export * from './kafka.probes';
 export * from './kafka.module';
 export * from './kafka-topic.catalog';

@@ -9,6 +9,7 @@ import {
 import { type RegistrySchema, RiffleError, type SchemaFormat } from '@riffle/domain';
 import { inSpan, SpanKind } from '@riffle/observability';
 import { type Admin, ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
+import { createTopicsWithLeaders } from './create-topics';
 
 const REGISTRY_TIMEOUT_MS = 5_000;
 const SCOPE = '@riffle/kafka';
@@ -143,16 +144,13 @@ export class KafkaTopicCatalog extends TopicCatalog {
     this.forgetTopic(cluster, topic.topic);
     return this.withAdmin(cluster, 'create topic', async (admin) => {
       try {
-        return await admin.createTopics({
-          waitForLeaders: true,
-          topics: [
-            {
-              topic: topic.topic,
-              numPartitions: topic.partitions,
-              configEntries: Object.entries(topic.config).map(([name, value]) => ({ name, value })),
-            },
-          ],
-        });
+        return await createTopicsWithLeaders(admin, [
+          {
+            topic: topic.topic,
+            numPartitions: topic.partitions,
+            configEntries: Object.entries(topic.config).map(([name, value]) => ({ name, value })),
+          },
+        ]);
       } catch (error) {
         const refused = kafkaErrorsOf(error).find((e) => USER_ERRORS.has(e.type ?? ''));
         if (refused) {

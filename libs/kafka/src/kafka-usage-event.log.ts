@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type PartitionOffsets, UsageEventLog } from '@riffle/application';
 import { inSpan, SpanKind } from '@riffle/observability';
 import type { Admin, Kafka, Producer } from 'kafkajs';
+import { createTopicsWithLeaders } from './create-topics';
 
 const SEND_BATCH = 500;
 
@@ -25,11 +26,9 @@ export class KafkaUsageEventLog extends UsageEventLog {
   async onApplicationBootstrap(): Promise<void> {
     this.admin = this.kafka.admin();
     await this.admin.connect();
-    await this.admin.createTopics({
-      topics: [
-        { topic: this.topic, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: '-1' }] },
-      ],
-    });
+    await createTopicsWithLeaders(this.admin, [
+      { topic: this.topic, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: '-1' }] },
+    ]);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,3 +1,4 @@
+import { createTopicsWithLeaders } from '@riffle/kafka';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 
@@ -32,7 +33,7 @@ export class AvroTopics {
   async create(topic: string, partitions: number, schema: object = ORDER_SCHEMA): Promise<number> {
     this.admin ??= this.kafka.admin();
     await this.admin.connect();
-    await this.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
+    await createTopicsWithLeaders(this.admin, [{ topic, numPartitions: partitions }]);
     const { id } = await this.registry.register(
       { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
       { subject: `${topic}-value` },
