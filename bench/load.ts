@@ -3,8 +3,9 @@
  * its own process on a database of its own (`riffle_load`, recreated); autocannon drives it from this
  * process with 200 concurrent clients for 60 s, mixing statement creates (stopped statements: they are
  * stored and queued, no Flink job), gets, lists and result-page reads. Then GET alone, and a bare Node
- * HTTP server answering a fixed JSON body, each for a third of that time with the same clients: the bare
- * server is the ceiling this machine gives any Node HTTP service, and the GET ratio is quoted against it.
+ * HTTP server answering a fixed JSON body, then that server making the GET's one Postgres read, each for a
+ * third of that time with the same clients: the bare server is the ceiling this machine gives any Node HTTP
+ * service, and the GET ratio is quoted against it; the second is the ceiling of any GET that reads Postgres.
  * Client and servers share the 2 cores. Afterwards every create answered 201 must be in Postgres (lost
  * writes = 201s without a row). Loopback only, bounded in time; children are stopped by PID. A
  * measurement, not a test: exit 0 on a miss, 1 only if it could not measure.
@@ -29,6 +30,7 @@ const DATABASE = 'riffle_load';
 const DATABASE_URL = ADMIN_URL.replace(/\/[^/]+$/, `/${DATABASE}`);
 const API_PORT = 18_180;
 const BARE_PORT = 18_181;
+const READ_PORT = 18_182;
 const API = `http://127.0.0.1:${API_PORT}`;
 const say = (message: string) => process.stdout.write(`▸ ${message}\n`);
 const children: ChildProcess[] = [];
@@ -137,8 +139,25 @@ async function main(): Promise<void> {
     ],
     env,
   );
+  // the same server doing nothing but the statement read a GET makes (same SQL, same row, same pool
+  // size), without framework, auth or rate limit: the ceiling of any design that reads Postgres per GET
+  start(
+    'bare server + one Postgres read',
+    [
+      '-e',
+      `const pool = new (require('pg').Pool)({ connectionString: process.env.DATABASE_URL, max: 20 });
+       const args = ${JSON.stringify([tenant.organizationId, tenant.environmentId, 'load-get'])};
+       require('node:http').createServer((q, s) => {
+         pool.query('SELECT * FROM statements WHERE organization_id = $1 AND environment_id = $2 AND name = $3', args)
+           .then((r) => { s.setHeader('content-type', 'application/json'); s.end(JSON.stringify(r.rows[0] ?? null)); },
+                 () => { s.statusCode = 503; s.end(); });
+       }).listen(${READ_PORT}, '127.0.0.1')`,
+    ],
+    env,
+  );
   await waitOk(`${API}/ready`);
   await waitOk(`http://127.0.0.1:${BARE_PORT}/`);
+  await waitOk(`http://127.0.0.1:${READ_PORT}/`);
 
   // a statement to get, and one with a page of results to read
   const seed = async (name: string) => {
@@ -162,6 +181,9 @@ async function main(): Promise<void> {
     ],
   );
   for (let i = 0; i < 50; i++) await seed(`load-list-${i}`);
+  // planner statistics, as autovacuum keeps them on any running database (it is off on some dev machines):
+  // without them Postgres may read a statement by name through the paging index, scanning the environment
+  await db.query('ANALYZE');
 
   const base = { url: API, headers };
   let sequence = 0;
@@ -209,7 +231,7 @@ async function main(): Promise<void> {
   ]);
 
   const third = Math.max(5, Math.round(SECONDS / 3));
-  say(`GET alone, then the bare server, ${third} s each…`);
+  say(`GET alone, then the bare server, then the bare server with one Postgres read, ${third} s each…`);
   const getOnly = await run({
     ...base,
     connections: CONNECTIONS,
@@ -218,6 +240,11 @@ async function main(): Promise<void> {
   });
   const bare = await run({
     url: `http://127.0.0.1:${BARE_PORT}/`,
+    connections: CONNECTIONS,
+    duration: third,
+  });
+  const bareRead = await run({
+    url: `http://127.0.0.1:${READ_PORT}/`,
     connections: CONNECTIONS,
     duration: third,
   });
@@ -232,7 +259,12 @@ async function main(): Promise<void> {
     await new Promise((r) => api.once('exit', r));
   }
 
-  print([...mix, { name: 'get alone', result: getOnly }, { name: 'bare node http', result: bare }]);
+  print([
+    ...mix,
+    { name: 'get alone', result: getOnly },
+    { name: 'bare node http', result: bare },
+    { name: 'bare + 1 Postgres read', result: bareRead },
+  ]);
   const create = mix[0]!.result;
   const get = mix[1]!.result;
   // every 201 is a stored row; requests cut off when the time ran out may be stored without a counted 201
@@ -240,7 +272,12 @@ async function main(): Promise<void> {
   const fivexx = mix.reduce((sum, r) => sum + r.result['5xx'], getOnly['5xx']);
   const ratio = getOnly.requests.average / bare.requests.average;
   console.log(`creates answered 201: ${create['2xx']}, stored: ${rows.length}, lost writes: ${lost}`);
+  const readRatio = bareRead.requests.average / bare.requests.average;
   console.log(`GET throughput / bare Node server: ${(ratio * 100).toFixed(0)}%`);
+  console.log(
+    `bare + 1 Postgres read / bare Node server: ${(readRatio * 100).toFixed(0)}% (the ceiling of a GET that reads Postgres); ` +
+      `GET / that: ${((getOnly.requests.average / bareRead.requests.average) * 100).toFixed(0)}%`,
+  );
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
   console.log(`  zero 5xx ${verdict(fivexx === 0)} (${fivexx})`);
   console.log(`  zero lost writes ${verdict(lost === 0)} (${lost})`);

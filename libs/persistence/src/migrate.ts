@@ -12,6 +12,16 @@ export async function migrate(
   await dataSource.initialize();
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
+    const [{ autovacuum }] = (await dataSource.query(
+      `SELECT current_setting('autovacuum') AS autovacuum`,
+    )) as {
+      autovacuum: string;
+    }[];
+    if (autovacuum !== 'on')
+      log(
+        'warning: this PostgreSQL runs with autovacuum off, so planner statistics go stale: reads by name can ' +
+          'scan a whole environment as it grows. Turn autovacuum on, or run ANALYZE regularly.',
+      );
     return applied.map((m) => m.name);
   } finally {
     await dataSource.destroy();
