@@ -8,10 +8,24 @@ import {
 } from '@riffle/application';
 import { type RegistrySchema, RiffleError, type SchemaFormat } from '@riffle/domain';
 import { inSpan, SpanKind } from '@riffle/observability';
+import {
+  BrokenCircuitError,
+  type CircuitBreakerPolicy,
+  circuitBreaker,
+  ConsecutiveBreaker,
+  handleWhen,
+} from 'cockatiel';
 import { type Admin, ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { createTopicsWithLeaders } from './create-topics';
 
 const REGISTRY_TIMEOUT_MS = 5_000;
+/**
+ * A catalog read against a broker that is down: kafkajs' default retries (5, growing to 30 s) kept a
+ * SHOW TABLES waiting about 10 s for its 503. Two quick retries ride out a broker's hiccup; after three
+ * calls without an answer the cluster's circuit opens and reads fail at once for KAFKA_BREAKER.openMs.
+ */
+const ADMIN_RETRY = { retries: 2, initialRetryTime: 250, maxRetryTime: 1_000 };
+export const KAFKA_BREAKER = { consecutiveFailures: 3, openMs: 5_000 };
 const SCOPE = '@riffle/kafka';
 /** the topic configs the catalog shows (SHOW CREATE TABLE, REST) */
 const VISIBLE_CONFIGS = ['cleanup.policy', 'retention.ms', 'retention.bytes', 'max.message.bytes'];
@@ -63,6 +77,7 @@ const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
  */
 export class KafkaTopicCatalog extends TopicCatalog {
   private readonly admins = new Map<string, Promise<Admin>>();
+  private readonly breakers = new Map<string, CircuitBreakerPolicy>();
   private readonly topicLists: TtlCache<string[]>;
   private readonly topicDetails: TtlCache<{ partitions: number; config: Record<string, string> }>;
   private readonly latestVersions: TtlCache<LatestSchema | undefined>;
@@ -411,6 +426,39 @@ export class KafkaTopicCatalog extends TopicCatalog {
 
   private async adminCall<T>(cluster: KafkaClusterRecord, work: (admin: Admin) => Promise<T>): Promise<T> {
     try {
+      return await this.breakerFor(cluster.bootstrapServers).execute(() => this.adminCallOnce(cluster, work));
+    } catch (error) {
+      if (!(error instanceof BrokenCircuitError)) throw error;
+      throw new RiffleError(
+        'KAFKA_UNAVAILABLE',
+        'unavailable',
+        `Kafka cluster ${cluster.name} did not answer the last ${KAFKA_BREAKER.consecutiveFailures} calls; retry in ${KAFKA_BREAKER.openMs / 1000} s.`,
+        { circuit: 'open' },
+      );
+    }
+  }
+
+  /** one circuit per bootstrap list: only "no answer" counts against it, never a refusal Kafka gave */
+  private breakerFor(bootstrapServers: string): CircuitBreakerPolicy {
+    let breaker = this.breakers.get(bootstrapServers);
+    if (!breaker) {
+      breaker = circuitBreaker(
+        handleWhen((error) => error instanceof RiffleError && error.code === 'KAFKA_UNAVAILABLE'),
+        {
+          halfOpenAfter: KAFKA_BREAKER.openMs,
+          breaker: new ConsecutiveBreaker(KAFKA_BREAKER.consecutiveFailures),
+        },
+      );
+      this.breakers.set(bootstrapServers, breaker);
+    }
+    return breaker;
+  }
+
+  private async adminCallOnce<T>(
+    cluster: KafkaClusterRecord,
+    work: (admin: Admin) => Promise<T>,
+  ): Promise<T> {
+    try {
       return await work(await this.admin(cluster.bootstrapServers));
     } catch (error) {
       if (error instanceof RiffleError) throw error;
@@ -434,6 +482,7 @@ export class KafkaTopicCatalog extends TopicCatalog {
         brokers: bootstrapServers.split(','),
         logLevel: logLevel.NOTHING,
         connectionTimeout: 3_000,
+        retry: ADMIN_RETRY,
       }).admin();
       admin = client.connect().then(() => client);
       admin.catch(() => this.admins.delete(bootstrapServers));
