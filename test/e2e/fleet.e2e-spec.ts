@@ -12,6 +12,7 @@ import {
   uniqueSuffix,
 } from '@riffle/testing';
 import { Client } from 'pg';
+import { listCells } from '../../deploy/local/src/cells';
 import { stackPaths } from '../../deploy/local/src/paths';
 import { as, registerKafka, type Riffle, startRiffle } from './support/riffle';
 
@@ -102,8 +103,10 @@ describe('fleet: placement across local cells and a lost cell', () => {
       env: { ...process.env, DATABASE_URL: env.DATABASE_URL },
       stdio: 'ignore',
     });
+    // the cells the launcher runs now (cell-0 at least) are not this test's to stop; reading them from the
+    // scheduler's table raced its registration of cell-0, and the cleanup then stopped the shared cell
+    for (const { id } of listCells(paths)) cellsBefore.add(id);
     riffle = await startRiffle(env, { scheduler: true });
-    for (const { id } of await riffle.db.query('SELECT id FROM flink_cells')) cellsBefore.add(id);
     tenant = await createTestTenant(riffle.db, 'fleet');
     await registerKafka(riffle.api, tenant, env);
   });
@@ -127,13 +130,11 @@ describe('fleet: placement across local cells and a lost cell', () => {
         { timeoutMs: 60_000 },
       ).catch(() => undefined);
     }
-    // every cell this test made the scheduler start (dedicated ones, and a shared one when cell-0 was
-    // full) is stopped by PID through the launcher
-    if (riffle)
-      for (const { id } of await riffle.db.query('SELECT id FROM flink_cells'))
-        if (!cellsBefore.has(id)) startedCells.add(id);
+    // every cell this test made the scheduler start (dedicated ones, a shared one when cell-0 was full, the
+    // replacement of a lost one) is stopped by PID through the launcher
     await riffle?.close();
-    for (const cell of startedCells) launcher('cell', 'remove', cell);
+    for (const { id } of listCells(paths)) startedCells.add(id);
+    for (const cell of startedCells) if (!cellsBefore.has(cell)) launcher('cell', 'remove', cell);
     await topics.delete([source, sink, sharedSink]);
     await topics.close();
   }, 180_000);
