@@ -90,7 +90,18 @@ const STATUS_COLUMNS: Record<keyof StatusPatch, string> = {
 const LEDGER_INSERT = `INSERT INTO allocation_ledger
   (statement_uid, statement_name, organization_id, environment_id, compute_pool_id, cfu, reason)`;
 
+/**
+ * `last_read_at` only tells the scheduler whether anybody still reads a query's results (its idle timeout
+ * is minutes), so a read records it at most once a second per statement and replica: under many readers
+ * of one statement, an UPDATE per read made them queue on the row's lock.
+ */
+const TOUCH_EVERY_MS = 1_000;
+const TOUCHED_MAX = 10_000;
+
 export class SqlStatementRepository extends StatementRepository {
+  /** when this replica last recorded a read of each statement (oldest first) */
+  private readonly touched = new Map<string, number>();
+
   constructor(private readonly db: DataSource) {
     super();
   }
@@ -238,7 +249,16 @@ export class SqlStatementRepository extends StatementRepository {
   }
 
   async touchRead(uid: string): Promise<void> {
-    await this.db.query('UPDATE statements SET last_read_at = now() WHERE uid = $1', [uid]);
+    const now = Date.now();
+    if (now - (this.touched.get(uid) ?? 0) < TOUCH_EVERY_MS) return;
+    this.touched.delete(uid);
+    this.touched.set(uid, now);
+    if (this.touched.size > TOUCHED_MAX) this.touched.delete(this.touched.keys().next().value!);
+    await this.db.query(
+      `UPDATE statements SET last_read_at = now()
+       WHERE uid = $1 AND (last_read_at IS NULL OR last_read_at < now() - interval '1 second')`,
+      [uid],
+    );
   }
 
   async findByUid(uid: string): Promise<StatementRecord | undefined> {

@@ -145,8 +145,10 @@ export class ReadStatementResults {
     );
     if (pageToken !== undefined && !/^\d{1,9}$/.test(pageToken)) throw invalidToken();
     const page = pageToken === undefined ? 0 : Number(pageToken);
-    await this.statements.touchRead(statement.uid);
-    const found = await this.statements.resultPage(statement.uid, page);
+    const [, found] = await Promise.all([
+      this.statements.touchRead(statement.uid),
+      this.statements.resultPage(statement.uid, page),
+    ]);
     if (found) return { rows: found.rows, next: found.last ? null : String(page + 1), statement };
     const finished = TERMINAL_PHASES.includes(statement.phase) || statement.phase === 'DELETING';
     if (finished) return { rows: [], next: null, statement };
