@@ -4,6 +4,11 @@ import type { Admin, ITopicConfig } from 'kafkajs';
 const LEADERS_WAIT_MS = 30_000;
 const LEADERS_POLL_MS = 100;
 
+/** Kafka took the topics but gave them no leaders in time: "no answer" (its name says Timeout, as kafkajs' do) */
+export class TopicLeadersTimeoutError extends Error {
+  override name = 'TopicLeadersTimeoutError';
+}
+
 /**
  * kafkajs' `createTopics({ waitForLeaders: true })` retries only LEADER_NOT_AVAILABLE, but a KRaft broker
  * answers UNKNOWN_TOPIC_OR_PARTITION ("This server does not host this topic-partition") for the moment
@@ -32,7 +37,9 @@ export async function createTopicsWithLeaders(
       .catch(() => false);
     if (ready) return created;
     if (Date.now() > deadline)
-      throw new Error(`Kafka created ${names.join(', ')} but gave no leaders within ${waitMs / 1000} s`);
+      throw new TopicLeadersTimeoutError(
+        `Kafka created ${names.join(', ')} but gave no leaders within ${waitMs / 1000} s`,
+      );
     await sleep(LEADERS_POLL_MS);
   }
 }

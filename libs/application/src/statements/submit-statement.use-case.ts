@@ -129,6 +129,7 @@ export class SubmitStatement {
     const classification = checkStatementPolicy(spec.statement, policy);
     const properties = stringMap(spec.properties, 'spec.properties', ALLOWED_STATEMENT_PROPERTIES);
     checkSessionProperties(properties, policy);
+    // a soft quota: concurrent submissions may overshoot it by a few, never by many
     if (settled(count) >= quota) {
       throw new RiffleError(
         'STATEMENT_QUOTA_EXCEEDED',
