@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   const env = {
     ...process.env,
     DATABASE_URL,
-    DATABASE_POOL_SIZE: '20',
+    DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? '20',
     REDIS_QUEUE_PREFIX: 'riffle-load',
     API_PORT: String(API_PORT),
     API_RATE_LIMIT_PER_MINUTE: '10000000',
@@ -206,6 +206,8 @@ async function main(): Promise<void> {
   });
 
   say(`mixed traffic for ${SECONDS} s…`);
+  // and keep them current while creates add thousands of rows, as autovacuum's analyze would
+  const analyze = setInterval(() => void db.query('ANALYZE statements').catch(() => undefined), 5_000);
   const mix = await Promise.all([
     run({ ...base, connections: share(0.1), duration: SECONDS, requests: [createRequest] }).then(
       (result) => ({ name: 'create (POST)', result }),
@@ -230,6 +232,8 @@ async function main(): Promise<void> {
     }).then((result) => ({ name: 'results (100 rows)', result })),
   ]);
 
+  clearInterval(analyze);
+  await db.query('ANALYZE statements');
   const third = Math.max(5, Math.round(SECONDS / 3));
   say(`GET alone, then the bare server, then the bare server with one Postgres read, ${third} s each…`);
   const getOnly = await run({

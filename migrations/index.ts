@@ -7,6 +7,7 @@ import { ScalingDecisions1763800600000 } from './1763800600000-scaling-decisions
 import { FlinkCells1763800700000 } from './1763800700000-flink-cells';
 import { CellIdle1763800800000 } from './1763800800000-cell-idle';
 import { TableSettings1763800900000 } from './1763800900000-table-settings';
+import { StatementChangeNotify1763801000000 } from './1763801000000-statement-change-notify';
 
 /** Every migration, in order. Listed explicitly so compiled and ts runs load the same set. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   FlinkCells1763800700000,
   CellIdle1763800800000,
   TableSettings1763800900000,
+  StatementChangeNotify1763801000000,
 ];

@@ -1,4 +1,4 @@
-import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { type DynamicModule, Logger, Module, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import {
   AuthenticateApiKey,
@@ -43,6 +43,7 @@ import {
 import {
   LocalDirectoryExportSink,
   PersistenceModule,
+  PgStatementChangeFeed,
   SqlComputePoolRepository,
   SqlBillingExportRepository,
   SqlCostReader,
@@ -52,6 +53,7 @@ import {
   SqlIdentityRepository,
   SqlKafkaClusterRepository,
   SqlStatementRepository,
+  StatementReadCache,
 } from '@riffle/persistence';
 import {
   BullBillingExportQueue,
@@ -122,9 +124,27 @@ export class ApiModule {
             new CachedIdentities(new SqlIdentityRepository(db), config.api.identityCacheTtlMs),
         },
         {
-          provide: StatementRepository,
+          provide: StatementReadCache,
           inject: [DataSource],
-          useFactory: (db: DataSource) => new SqlStatementRepository(db),
+          useFactory: (db: DataSource) => {
+            const logger = new Logger(StatementReadCache.name);
+            const feed = new PgStatementChangeFeed({
+              url: config.database.url,
+              log: (level, message) => (level === 'warn' ? logger.warn(message) : logger.log(message)),
+            });
+            return new StatementReadCache(
+              new SqlStatementRepository(db),
+              feed,
+              config.statementCache.maxEntries,
+            );
+          },
+        },
+        {
+          provide: StatementRepository,
+          inject: [DataSource, StatementReadCache],
+          // this replica's own spec changes leave its cache at once, without waiting for the NOTIFY
+          useFactory: (db: DataSource, cache: StatementReadCache) =>
+            new SqlStatementRepository(db, (scope, name) => cache.forget(scope, name)),
         },
         {
           provide: KafkaClusterRepository,
@@ -173,7 +193,7 @@ export class ApiModule {
           useFactory: (identities: IdentityRepository, pools: ComputePoolRepository) =>
             new ComputePools(identities, pools, config.api),
         },
-        useCase(GetStatement, statementPorts),
+        useCase(GetStatement, [IdentityRepository, StatementReadCache]),
         useCase(ListStatements, statementPorts),
         useCase(UpdateStatement, [...statementPorts, StatementQueue]),
         useCase(DeleteStatement, [...statementPorts, StatementQueue]),

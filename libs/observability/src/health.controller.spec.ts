@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { HealthController } from './health.controller';
 import { DependencyProbe } from './readiness';
 
@@ -21,12 +21,12 @@ describe('HealthController readiness during shutdown', () => {
     const probe = new CountingProbe();
     const controller = new HealthController([probe]);
     const before = response();
-    expect((await controller.ready(before as unknown as Response)).status).toBe('ready');
+    expect((await controller.ready(before as unknown as FastifyReply)).status).toBe('ready');
     expect(before.statusCode).toBe(200);
 
     controller.drain();
     const after = response();
-    expect(await controller.ready(after as unknown as Response)).toEqual({
+    expect(await controller.ready(after as unknown as FastifyReply)).toEqual({
       status: 'shutting_down',
       dependencies: [],
     });
@@ -38,7 +38,7 @@ describe('HealthController readiness during shutdown', () => {
     const controller = new HealthController([new CountingProbe()]);
     controller.onModuleDestroy();
     const res = response();
-    await controller.ready(res as unknown as Response);
+    await controller.ready(res as unknown as FastifyReply);
     expect(res.statusCode).toBe(503);
   });
 });

@@ -8,7 +8,7 @@ import {
   type ReadinessReport,
   SHUTTING_DOWN,
 } from './readiness';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
 @ApiTags('health')
 /** Liveness and readiness, the same in every app. */
@@ -43,9 +43,9 @@ export class HealthController implements OnModuleDestroy {
   @ApiServiceUnavailableResponse({
     description: 'At least one dependency is down (see `dependencies`), or the app is shutting down.',
   })
-  async ready(@Res({ passthrough: true }) response: Response): Promise<ReadinessReport> {
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport> {
     const report = this.draining ? SHUTTING_DOWN : await checkReadiness(this.probes);
-    response.status(report.status === 'ready' ? 200 : 503);
+    void reply.status(report.status === 'ready' ? 200 : 503);
     return report;
   }
 }

@@ -4,6 +4,8 @@ export * from './postgres.probe';
 export * from './persistence.module';
 export * from './sql-identity.repository';
 export * from './sql-statement.repository';
+export * from './statement-read-cache';
+export * from './pg-statement-change-feed';
 export * from './sql-idempotency.repository';
 export * from './sql-kafka-cluster.repository';
 export * from './sql-usage-minute.store';

@@ -102,7 +102,15 @@ export class SqlStatementRepository extends StatementRepository {
   /** when this replica last recorded a read of each statement (oldest first) */
   private readonly touched = new Map<string, number>();
 
-  constructor(private readonly db: DataSource) {
+  /**
+   * @param changed told after this repository changed a statement's spec (update, delete), so a read
+   * cache of this process (StatementReadCache.forget) sees its own writes at once rather than after the
+   * change's NOTIFY arrives.
+   */
+  constructor(
+    private readonly db: DataSource,
+    private readonly changed: (scope: StatementScope, name: string) => void = () => {},
+  ) {
     super();
   }
 
@@ -214,7 +222,10 @@ export class SqlStatementRepository extends StatementRepository {
         changes.principal ?? null,
       ],
     );
-    if (rows[0]) return toRecord(rows[0]);
+    if (rows[0]) {
+      this.changed(scope, name);
+      return toRecord(rows[0]);
+    }
     return (await this.find(scope, name)) ? 'conflict' : undefined;
   }
 
@@ -225,6 +236,7 @@ export class SqlStatementRepository extends StatementRepository {
        WHERE organization_id = $1 AND environment_id = $2 AND name = $3 RETURNING *`,
       [scope.organizationId, scope.environmentId, name],
     );
+    if (rows[0]) this.changed(scope, name);
     return rows[0] && toRecord(rows[0]);
   }
 

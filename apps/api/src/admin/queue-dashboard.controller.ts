@@ -1,6 +1,6 @@
-import { Controller, Get, Next, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequirePermission } from '../auth/api-key.guard';
 import { PlatformOperatorGuard } from './platform-operator.guard';
 import { QueueDashboard } from './queue-dashboard';
@@ -17,9 +17,13 @@ import { QueueDashboard } from './queue-dashboard';
 export class QueueDashboardController {
   constructor(private readonly dashboard: QueueDashboard) {}
 
-  @Get(['', '*path'])
+  @Get(['', '*'])
   @RequirePermission('operations.read')
-  serve(@Req() request: Request, @Res() response: Response, @Next() next: NextFunction): void {
-    this.dashboard.handle(request, response, next);
+  serve(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    // the headers set so far (X-Request-Id, rate limits) go out with the dashboard's response
+    for (const [name, value] of Object.entries(reply.getHeaders()))
+      if (value !== undefined) reply.raw.setHeader(name, value);
+    reply.hijack();
+    this.dashboard.handle(request.raw, reply.raw);
   }
 }

@@ -1,11 +1,13 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { QUEUES } from '@riffle/queue';
 import { Queue } from 'bullmq';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
+import { PROBLEM_JSON } from '../http/problem-details.filter';
 
 /** where the dashboard lives; its page, static files and JSON API are all below this path */
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
@@ -23,7 +25,7 @@ const DESCRIPTIONS: Record<string, string> = {
  */
 export class QueueDashboard implements OnModuleInit, OnApplicationShutdown {
   private queues: Queue[] = [];
-  private router: RequestHandler | undefined;
+  private app: Express | undefined;
 
   constructor(
     private readonly connection: Redis,
@@ -47,21 +49,33 @@ export class QueueDashboard implements OnModuleInit, OnApplicationShutdown {
       serverAdapter: server,
       options: { uiConfig: { boardTitle: 'Riffle queues' } },
     });
-    this.router = server.getRouter() as RequestHandler;
+    // bull-board ships an Express router; it runs in an Express app of its own on the raw request,
+    // below the same path, and what it does not serve is a problem+json 404 like any unknown route
+    this.app = express()
+      .disable('x-powered-by')
+      .use(QUEUE_DASHBOARD_PATH, server.getRouter() as express.Router)
+      .use((request: express.Request, response: express.Response) => {
+        response
+          .status(404)
+          .type(PROBLEM_JSON)
+          .send(
+            JSON.stringify({
+              type: 'urn:riffle:problem:ROUTE_NOT_FOUND',
+              title: 'No such endpoint. See /docs for the API.',
+              status: 404,
+              code: 'ROUTE_NOT_FOUND',
+              detail: 'No such endpoint. See /docs for the API.',
+              instance: request.originalUrl.split('?', 1)[0],
+              request_id: response.getHeader('x-request-id'),
+            }),
+          );
+      });
   }
 
-  /** serves one request below QUEUE_DASHBOARD_PATH; what the dashboard does not know goes to `next` */
-  handle(request: Request, response: Response, next: NextFunction): void {
-    if (!this.router) throw new Error('the queue dashboard is not initialised');
-    // the dashboard's routes are relative to its mount point, as if it were `app.use(path, router)`
-    const { url, baseUrl } = request;
-    request.baseUrl = QUEUE_DASHBOARD_PATH;
-    request.url = url.slice(QUEUE_DASHBOARD_PATH.length) || '/';
-    void this.router(request, response, (error?: unknown) => {
-      request.url = url;
-      request.baseUrl = baseUrl;
-      next(error);
-    });
+  /** serves one request below QUEUE_DASHBOARD_PATH, writing the response itself */
+  handle(request: IncomingMessage, response: ServerResponse): void {
+    if (!this.app) throw new Error('the queue dashboard is not initialised');
+    this.app(request, response);
   }
 
   async onApplicationShutdown(): Promise<void> {

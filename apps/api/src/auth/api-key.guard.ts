@@ -9,9 +9,13 @@ import { Reflector } from '@nestjs/core';
 import { AuthenticateApiKey, type Principal } from '@riffle/application';
 import { isAllowed, type Permission, RiffleError, rolesFor } from '@riffle/domain';
 import { PUBLIC_ROUTE } from '@riffle/observability';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiRateLimiter } from '../http/api-rate-limiter';
 
+type Request = FastifyRequest<{
+  Params: Record<string, string | undefined>;
+  Querystring: Record<string, unknown>;
+}>;
 type AuthenticatedRequest = Request & { principal?: Principal };
 
 const PERMISSION = 'riffle:permission';
@@ -48,13 +52,13 @@ export class ApiKeyGuard implements CanActivate {
     ]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const response = context.switchToHttp().getResponse<Response>();
-    const header = request.header('authorization') ?? '';
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const header = request.headers.authorization ?? '';
     const match = /^Basic ([A-Za-z0-9+/=]{1,1024})$/.exec(header);
     const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : '';
     const colon = decoded.indexOf(':');
     if (colon < 1) {
-      response.setHeader('www-authenticate', 'Basic realm="riffle"');
+      reply.header('www-authenticate', 'Basic realm="riffle"');
       throw new RiffleError(
         'UNAUTHENTICATED',
         'unauthenticated',
@@ -65,11 +69,11 @@ export class ApiKeyGuard implements CanActivate {
     try {
       principal = await this.authenticate.execute(decoded.slice(0, colon), decoded.slice(colon + 1));
     } catch (error) {
-      response.setHeader('www-authenticate', 'Basic realm="riffle"');
+      reply.header('www-authenticate', 'Basic realm="riffle"');
       throw error;
     }
     request.principal = principal;
-    await this.rateLimiter.consume(principal.apiKeyId, response);
+    await this.rateLimiter.consume(principal.apiKeyId, reply);
     this.authorize(context, request, principal);
     return true;
   }

@@ -8,7 +8,7 @@ import {
   RequestBillingExport,
 } from '@riffle/application';
 import { RiffleError } from '@riffle/domain';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, RequirePermission } from '../auth/api-key.guard';
 
 /** query parameters arrive as strings, arrays (repeated) or objects (a[b]=c): only one string is a value */
@@ -94,7 +94,7 @@ export class BillingController {
   async createExport(
     @CurrentPrincipal() principal: Principal,
     @Body() input: unknown,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const fields = body(input);
     const created = await this.requestExport.execute({
@@ -104,7 +104,7 @@ export class BillingController {
       format: optionalString(fields.format, 'format'),
       groupBy: optionalString(fields.group_by, 'group_by'),
     });
-    response.setHeader('Location', `/billing/v1/exports/${created.id}`);
+    void reply.header('Location', `/billing/v1/exports/${created.id}`);
     return presentExport(created);
   }
 
@@ -126,22 +126,17 @@ export class BillingController {
   async download(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
-    @Res() response: Response,
+    @Res() reply: FastifyReply,
   ): Promise<void> {
     const { export: found, body: stream } = await this.exports.download(principal.organizationId, id);
-    response.setHeader(
+    void reply.header(
       'Content-Type',
       found.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
     );
-    response.setHeader('Content-Disposition', `attachment; filename="${found.id}.${found.format}"`);
-    if (found.bytes !== null) response.setHeader('Content-Length', String(found.bytes));
+    void reply.header('Content-Disposition', `attachment; filename="${found.id}.${found.format}"`);
+    if (found.bytes !== null) void reply.header('Content-Length', String(found.bytes));
     if (found.sha256)
-      response.setHeader('Digest', `sha-256=${Buffer.from(found.sha256, 'hex').toString('base64')}`);
-    await new Promise<void>((resolve, reject) => {
-      stream.on('error', reject);
-      response.on('finish', resolve);
-      response.on('close', resolve);
-      stream.pipe(response);
-    });
+      void reply.header('Digest', `sha-256=${Buffer.from(found.sha256, 'hex').toString('base64')}`);
+    await reply.send(stream);
   }
 }

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import { type ErrorKind, RiffleError } from '@riffle/domain';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 
 export const PROBLEM_JSON = 'application/problem+json';
@@ -12,16 +12,23 @@ const STATUS_BY_KIND: Record<ErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   too_large: 413,
+  unsupported_media_type: 415,
   quota: 422,
   rate_limited: 429,
   unavailable: 503,
   internal: 500,
 };
 
-/** Errors raised by the framework before a controller runs (routing, URL decoding). */
+/** Errors raised by the framework before a controller runs: routing, URL decoding, reading the body. */
 function fromFrameworkError(error: unknown): RiffleError | undefined {
-  if (!(error instanceof HttpException)) return undefined;
-  switch (error.getStatus()) {
+  const status =
+    error instanceof HttpException
+      ? error.getStatus()
+      : typeof (error as { code?: unknown } | undefined)?.code === 'string' &&
+          (error as { code: string }).code.startsWith('FST_')
+        ? (error as { statusCode?: number }).statusCode
+        : undefined;
+  switch (status) {
     case 404:
       return new RiffleError('ROUTE_NOT_FOUND', 'not_found', 'No such endpoint. See /docs for the API.');
     case 413:
@@ -29,6 +36,12 @@ function fromFrameworkError(error: unknown): RiffleError | undefined {
         'REQUEST_TOO_LARGE',
         'too_large',
         'The request body is larger than the API accepts.',
+      );
+    case 415:
+      return new RiffleError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        'unsupported_media_type',
+        'The API accepts JSON bodies only: send Content-Type: application/json.',
       );
     case 400:
       return new RiffleError('BAD_REQUEST', 'invalid', 'The request could not be understood.');
@@ -65,8 +78,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<Request>();
-    const response = http.getResponse<Response>();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
     const error =
       exception instanceof RiffleError
         ? exception
@@ -79,14 +92,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           ));
     const status = STATUS_BY_KIND[error.kind];
     if (status >= 500) {
-      this.logger.error(
-        { err: exception, requestId: request.header('x-request-id') ?? response.getHeader('x-request-id') },
-        'request failed',
-      );
+      this.logger.error({ err: exception, requestId: reply.getHeader('x-request-id') }, 'request failed');
     }
-    if (response.headersSent) return;
-    if (status === 503) response.setHeader('retry-after', '2');
-    response
+    if (reply.sent || reply.raw.headersSent) return;
+    if (status === 503) reply.header('retry-after', '2');
+    void reply
       .status(status)
       .type(PROBLEM_JSON)
       .send(
@@ -96,8 +106,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           status,
           code: error.code,
           detail: error.message,
-          instance: request.originalUrl.split('?')[0],
-          request_id: response.getHeader('x-request-id'),
+          instance: request.url.split('?', 1)[0],
+          request_id: reply.getHeader('x-request-id'),
           ...error.details,
         }),
       );

@@ -29,7 +29,7 @@ import {
 } from '@riffle/application';
 import { RiffleError } from '@riffle/domain';
 import { SqlIdempotencyRepository } from '@riffle/persistence';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, RequirePermission } from '../auth/api-key.guard';
 import { presentStatement, statementsPath } from './statement.presenter';
 
@@ -60,7 +60,7 @@ export class StatementsController {
     @Param('env') env: string,
     @Body() body: SubmitStatementRequest,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const requestSha256 = createHash('sha256')
       .update(JSON.stringify([org, env, body]))
@@ -82,9 +82,9 @@ export class StatementsController {
             'This Idempotency-Key was used with a different request; use a new key.',
           );
         }
-        response
+        void reply
           .status(seen.status)
-          .setHeader('location', (seen.body as { metadata: { self: string } }).metadata.self);
+          .header('location', (seen.body as { metadata: { self: string } }).metadata.self);
         return seen.body;
       }
     }
@@ -98,7 +98,7 @@ export class StatementsController {
         statement,
       );
     }
-    response.status(201).setHeader('location', statement.metadata.self);
+    void reply.status(201).header('location', statement.metadata.self);
     return statement;
   }
 

@@ -2,7 +2,13 @@ import { RiffleError, STATEMENT_PHASES, type StatementPhase, TERMINAL_PHASES } f
 import type { IdentityRepository } from '../identity/identity.ports';
 import type { Principal } from '../identity/principal';
 import { resolveScope, statementNotFound } from './statement-scope';
-import type { ResultRow, StatementCursor, StatementRecord, StatementRepository } from './statement.ports';
+import type {
+  ResultRow,
+  StatementCursor,
+  StatementReader,
+  StatementRecord,
+  StatementRepository,
+} from './statement.ports';
 
 const invalidToken = () =>
   new RiffleError('INVALID_PAGE_TOKEN', 'invalid', 'page_token is not one this API issued.');
@@ -30,10 +36,14 @@ export interface ListStatementsQuery {
   label_selector?: string;
 }
 
+/**
+ * The API's busiest read. Its reader may be a cache (the API gives it StatementReadCache); the use cases
+ * that go on to act on the statement read Postgres themselves.
+ */
 export class GetStatement {
   constructor(
     private readonly identities: IdentityRepository,
-    private readonly statements: StatementRepository,
+    private readonly statements: StatementReader,
   ) {}
 
   async execute(principal: Principal, org: string, env: string, name: string): Promise<StatementRecord> {

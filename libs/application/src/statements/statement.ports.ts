@@ -95,6 +95,14 @@ export interface ResultRow {
   row: unknown[];
 }
 
+/**
+ * One statement by its address, for reads that may be answered from a replica's cache (GetStatement).
+ * Whoever implements it answers no older than the last committed change plus a notification's delay.
+ */
+export abstract class StatementReader {
+  abstract find(scope: StatementScope, name: string): Promise<StatementRecord | undefined>;
+}
+
 /** Statements are always addressed within their organization (the tenant), except by the scheduler's uid. */
 export abstract class StatementRepository {
   /** throws RiffleError STATEMENT_EXISTS on a duplicate name */
