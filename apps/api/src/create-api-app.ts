@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Environment } from '@riffle/config';
-import { createLogger, Metrics, NestPinoLogger } from '@riffle/observability';
+import { createLogger, Metrics, NestPinoLogger, tracingInstalled } from '@riffle/observability';
 import type { Logger } from 'pino';
 import { type ApiConfig, loadApiConfig } from './api.config';
 import { ApiModule } from './api.module';
@@ -40,7 +40,8 @@ export async function createApiApp(env: Environment): Promise<ApiApp> {
   });
   const fastify = app.getHttpAdapter().getInstance();
   requestIds(fastify);
-  httpTracing(fastify);
+  // installed before the app is built (main, or the test); off, a span per request is pure cost
+  if (tracingInstalled()) httpTracing(fastify);
   httpMetrics(fastify, app.get(Metrics));
   acceptJsonBodies(fastify, sizeInBytes(config.api.bodyLimit));
   app.useGlobalFilters(new ProblemDetailsFilter(logger));

@@ -93,6 +93,11 @@ function exporterProcessors(options: TracingOptions): SpanProcessor[] {
   }
 }
 
+/** whether spans are recorded in this process: with tracing off, the HTTP edge skips its span hooks */
+export function tracingInstalled(): boolean {
+  return installed.enabled;
+}
+
 /** Nest provider for each app: buffered spans are exported before the process exits. */
 export class FlushTracesOnShutdown {
   async onApplicationShutdown(): Promise<void> {
