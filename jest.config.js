@@ -13,8 +13,11 @@ const swc = [
     module: { type: 'commonjs' },
   },
 ];
-/** ESM-only dependencies jest (CommonJS) must compile; the build bundles dt-sql-parser as CJS (build:vendor) */
-const esmPackages = ['dt-sql-parser', 'antlr4ng', 'antlr4-c3'];
+/**
+ * ESM-only dependencies jest (CommonJS) must compile; the build bundles dt-sql-parser as CJS (build:vendor),
+ * and Node >= 20.19 requires content-disposition (of @fastify/static, for /docs) as ESM itself
+ */
+const esmPackages = ['dt-sql-parser', 'antlr4ng', 'antlr4-c3', 'content-disposition'];
 const swcJs = [
   '@swc/jest',
   { jsc: { target: 'es2022', parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } },
@@ -22,7 +25,8 @@ const swcJs = [
 const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc, '^.+\\.m?js$': swcJs },
-  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
+  // the innermost node_modules decides (content-disposition 3 sits inside @fastify/static's own)
+  transformIgnorePatterns: [`/node_modules/(?!.*/node_modules/)(?!(${esmPackages.join('|')})/)`],
   moduleNameMapper: { '^@riffle/(.*)$': '<rootDir>/libs/$1/src' },
   rootDir: __dirname,
 };

@@ -11,7 +11,7 @@ export interface StatementChangeEvents {
   up(): void;
   /** not listening: changes may go unannounced until the next `up` */
   down(reason: string): void;
-  /** the statement at this address changed (or was created or deleted) */
+  /** the statement at this address changed or was deleted (creates are not announced: misses are never kept) */
   changed(key: string): void;
 }
 
