@@ -109,6 +109,19 @@ describe('compute pools', () => {
     expect(unknown.body.code).toBe('COMPUTE_POOL_NOT_FOUND');
   });
 
+  it('creates the default pool once when a fresh environment’s first statements arrive together', async () => {
+    const fresh = await createTestTenant(riffle.db, 'pools-race');
+    const created = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        as(fresh)
+          .post(fresh.statementsPath)
+          .send({ name: `race-${i}-${suffix}`, spec: { statement: 'SELECT 1', stopped: true } }),
+      ),
+    );
+    expect(created.map((c) => (c.status === 201 ? 201 : c.body))).toEqual(created.map(() => 201));
+    expect(new Set(created.map((c) => c.body.spec.compute_pool_id)).size).toBe(1);
+  });
+
   it('caps admission: the third statement waits POOL_EXHAUSTED and starts when another stops', async () => {
     const pool = (
       await as()

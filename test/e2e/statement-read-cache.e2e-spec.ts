@@ -256,6 +256,25 @@ describe('statement read cache', () => {
     expect(cache.serving).toBe(false);
   });
 
+  it('keeps a delete when a reconcile pass that read the row before it records its phase', async () => {
+    const statement = await create('undeletable');
+    await repository.markDeleting(scope(), 'undeletable');
+    // the pass that read PENDING records STOPPED, and a CFU change it must still bill
+    await repository.recordStatus(statement.uid, {
+      phase: 'STOPPED',
+      detail: 'Created stopped.',
+      currentCfu: 0,
+    });
+    const [row] = (await db.query('SELECT phase, detail FROM statements WHERE uid = $1', [
+      statement.uid,
+    ])) as {
+      phase: string;
+      detail: string;
+    }[];
+    expect(row).toEqual({ phase: 'DELETING', detail: 'Deleting: the Flink job is cancelled first.' });
+    expect((await repository.activeStatements()).map((s) => s.uid)).toContain(statement.uid);
+  });
+
   describe('the trigger', () => {
     let listener: Client;
     const heard: string[] = [];

@@ -218,7 +218,15 @@ describe('statements', () => {
     await as(tenant).delete(`${tenant.statementsPath}/${name}`).expect(202);
     await eventually(`${name} to disappear`, async () => {
       const response = await as(tenant).get(`${tenant.statementsPath}/${name}`);
-      return response.status === 404 ? true : undefined;
+      if (response.status === 404) return true;
+      // what the API answers and what Postgres holds, for the timeout message
+      const rows: { phase: string }[] = await db.query(
+        'SELECT phase FROM statements WHERE organization_id = $1 AND name = $2',
+        [tenant.organizationId, name],
+      );
+      throw new Error(
+        `GET ${response.status} ${response.body.status?.phase ?? response.body.code}; Postgres: ${rows[0]?.phase ?? 'no row'}`,
+      );
     });
   });
 });

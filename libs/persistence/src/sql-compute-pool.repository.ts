@@ -105,7 +105,15 @@ export class SqlComputePoolRepository extends ComputePoolRepository {
        LIMIT 1`,
       [`lfcp-${environmentId.replace(/^env-/, '')}`, organizationId, environmentId, maxCfu],
     );
-    return rows[0]!.id;
+    if (rows[0]) return rows[0].id;
+    // a concurrent submission inserted it first: this insert waited for it and did nothing, but this
+    // statement's snapshot predates that commit, so its SELECT saw no pool either; a new statement does
+    const created: { id: string }[] = await this.db.query(
+      'SELECT id FROM compute_pools WHERE organization_id = $1 AND environment_id = $2 AND default_pool',
+      [organizationId, environmentId],
+    );
+    if (!created[0]) throw new Error(`no default compute pool in ${environmentId} after creating it`);
+    return created[0].id;
   }
 
   async update(

@@ -286,7 +286,13 @@ export class SqlStatementRepository extends StatementRepository {
       unknown,
     ][];
     if (!entries.length) return;
-    const sets = entries.map(([key], i) => `${STATUS_COLUMNS[key]} = $${i + 2}`);
+    // a delete wins over a reconcile pass that read the row before it: that pass may still record its
+    // phase (a stopped create's STOPPED), which would leave the statement undeleted for good
+    const sets = entries.map(([key], i) =>
+      key === 'phase' || key === 'detail'
+        ? `${STATUS_COLUMNS[key]} = CASE WHEN s.phase = 'DELETING' THEN s.${STATUS_COLUMNS[key]} ELSE $${i + 2} END`
+        : `${STATUS_COLUMNS[key]} = $${i + 2}`,
+    );
     // a change of CFUs appends to the allocation ledger in the same statement, so billing can never
     // disagree with what the statement held
     await this.db.query(
