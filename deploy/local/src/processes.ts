@@ -90,6 +90,50 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/**
+ * One starter per component across processes: `npm run stack:up`, the test runner's supervisor and a
+ * fault test may all try to start a component that died. The winner holds <run>/<name>.starting
+ * (created exclusively, holding its pid) from prepare() until the process is spawned and its pid file
+ * written; the others wait, then find it running. A lock whose owner died is taken over.
+ */
+export async function acquireStartLock(
+  runDir: string,
+  name: string,
+  timeoutMs = 15 * 60_000,
+): Promise<() => void> {
+  const file = join(runDir, `${name}.starting`);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number(readText(file).trim());
+    // an empty file is a lock being written; a dead owner's lock is stale
+    if (Number.isInteger(owner) && owner > 0 && !alive(owner)) {
+      rmSync(file, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${name} is being started by another launcher (pid ${owner || 'unknown'}) for over ${Math.round(timeoutMs / 1000)}s. ` +
+          `Stop that process, or remove ${file} if it is gone.`,
+      );
+    }
+    await sleep(100);
+  }
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 export function portInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ port, host });

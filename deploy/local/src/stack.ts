@@ -1,6 +1,15 @@
 import { existsSync, readdirSync } from 'node:fs';
 import type { Readiness, StackComponent, StackPaths } from './component';
-import { alive, portInUse, runningPid, sleep, spawnDetached, stopProcess, tail } from './processes';
+import {
+  acquireStartLock,
+  alive,
+  portInUse,
+  runningPid,
+  sleep,
+  spawnDetached,
+  stopProcess,
+  tail,
+} from './processes';
 import { ensureSystemServices } from './system-services';
 
 export type Progress = (message: string) => void;
@@ -21,42 +30,65 @@ export async function stackUp(
   progress: Progress,
 ): Promise<string[]> {
   await ensureSystemServices(progress);
+  // Each component this call starts is locked from prepare() to spawn, so a supervisor restarting a
+  // dead process and a caller starting it by hand never both start it (the loser's JVM used to
+  // overwrite the pid file, fail to bind, and leave the winner running unowned).
   // prepare() may rewrite config and clear scratch folders: only for components about to start.
-  // Downloads share one Maven repository, so they run one component at a time.
-  for (const component of components) {
-    if (runningPid(paths.run, component.name) !== undefined) continue;
-    await component.prepare(paths, (m) => progress(`${component.name}: ${m}`));
-  }
-  const started: string[] = [];
-  const ready = new Map<string, Promise<void>>();
-  const startOne = async (component: StackComponent): Promise<void> => {
-    await Promise.all((component.dependsOn ?? []).map((d) => ready.get(d)));
-    if (runningPid(paths.run, component.name) !== undefined) {
-      await waitReady(component, paths, progress, false);
-      return;
-    }
-    for (const port of component.ports) {
-      if (await portInUse(port)) {
-        throw new StackStartError(
-          `${component.name} cannot start: 127.0.0.1:${port} is already in use by a process the stack did not start. ` +
-            'Stop that process, or run `npm run stack:status` to see what is running.',
-        );
-      }
-    }
-    const spec = component.process(paths);
-    const pid = spawnDetached(component.name, spec, paths.log(component.name), paths.run);
-    started.push(component.name);
-    progress(`${component.name}: started (pid ${pid}, log ${relative(paths, paths.log(component.name))})`);
-    await waitReady(component, paths, progress, true);
+  // Downloads share one Maven repository, so they run one component at a time, in order (so two
+  // launchers take the locks in the same order).
+  const locks = new Map<string, () => void>();
+  const unlock = (name: string) => {
+    locks.get(name)?.();
+    locks.delete(name);
   };
-  for (const component of components) ready.set(component.name, startOne(component));
-  const results = await Promise.allSettled(ready.values());
-  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failure) {
-    const error = failure.reason instanceof Error ? failure.reason : new Error(String(failure.reason));
-    throw Object.assign(error, { started });
+  const started: string[] = [];
+  try {
+    for (const component of components) {
+      if (runningPid(paths.run, component.name) !== undefined) continue;
+      locks.set(component.name, await acquireStartLock(paths.run, component.name));
+      if (runningPid(paths.run, component.name) !== undefined) {
+        unlock(component.name); // another launcher started it while we waited
+        continue;
+      }
+      await component.prepare(paths, (m) => progress(`${component.name}: ${m}`));
+    }
+    const ready = new Map<string, Promise<void>>();
+    const startOne = async (component: StackComponent): Promise<void> => {
+      await Promise.all((component.dependsOn ?? []).map((d) => ready.get(d)));
+      if (!locks.has(component.name)) {
+        await waitReady(component, paths, progress, false);
+        return;
+      }
+      try {
+        for (const port of component.ports) {
+          if (await portInUse(port)) {
+            throw new StackStartError(
+              `${component.name} cannot start: 127.0.0.1:${port} is already in use by a process the stack did not start. ` +
+                'Stop that process, or run `npm run stack:status` to see what is running.',
+            );
+          }
+        }
+        const spec = component.process(paths);
+        const pid = spawnDetached(component.name, spec, paths.log(component.name), paths.run);
+        started.push(component.name);
+        progress(
+          `${component.name}: started (pid ${pid}, log ${relative(paths, paths.log(component.name))})`,
+        );
+      } finally {
+        unlock(component.name);
+      }
+      await waitReady(component, paths, progress, true);
+    };
+    for (const component of components) ready.set(component.name, startOne(component));
+    const results = await Promise.allSettled(ready.values());
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    return started;
+  } catch (error) {
+    throw Object.assign(error instanceof Error ? error : new Error(String(error)), { started });
+  } finally {
+    for (const name of [...locks.keys()]) unlock(name);
   }
-  return started;
 }
 
 async function waitReady(
