@@ -32,6 +32,9 @@ export async function createApiApp(env: Environment): Promise<ApiApp> {
     // overlong name reaches the use case and gets its problem+json answer, never the router's bare 414
     routerOptions: { maxParamLength: 16_384, ignoreTrailingSlash: true },
     bodyLimit: sizeInBytes(config.api.bodyLimit),
+    // no Nest middleware here (the queue dashboard is a hijacked reply): without middie no request
+    // walks an empty Express-style middleware chain
+    skipMiddie: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     logger: new NestPinoLogger(logger),

@@ -10,11 +10,15 @@ import { NestPinoLogger } from './logger';
  * Signals are handled by `shutDownGracefullyOnSignals` in main.
  */
 export async function createWorkerApp(module: DynamicModule, logger: Logger): Promise<INestApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), {
-    logger: new NestPinoLogger(logger),
-    bodyParser: false,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    module,
+    new FastifyAdapter({ skipMiddie: true }),
+    {
+      logger: new NestPinoLogger(logger),
+      bodyParser: false,
+      abortOnError: false,
+    },
+  );
   app.getHttpAdapter().getInstance().removeAllContentTypeParsers();
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -3,8 +3,22 @@ import type { StatementRecord } from '@riffle/application';
 export const statementsPath = (org: string, env: string) =>
   `/sql/v1/organizations/${org}/environments/${env}/statements`;
 
-/** The public Statement resource (DESIGN §3), following the leading managed service's shape. */
-export function presentStatement(s: StatementRecord) {
+type PresentedStatement = ReturnType<typeof present>;
+const presented = new WeakMap<StatementRecord, PresentedStatement>();
+
+/**
+ * The public Statement resource (DESIGN §3), following the leading managed service's shape. A frozen
+ * record (the read cache's, shared by every GET until the statement changes) cannot change, so neither
+ * can its presentation: it is built once.
+ */
+export function presentStatement(s: StatementRecord): PresentedStatement {
+  if (!Object.isFrozen(s)) return present(s);
+  let resource = presented.get(s);
+  if (!resource) presented.set(s, (resource = present(s)));
+  return resource;
+}
+
+function present(s: StatementRecord) {
   return {
     api_version: 'sql/v1',
     kind: 'Statement',

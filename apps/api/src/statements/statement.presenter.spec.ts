@@ -1,0 +1,64 @@
+import type { StatementRecord } from '@riffle/application';
+import { presentStatement } from './statement.presenter';
+
+const record = (): StatementRecord => ({
+  uid: 'uid-1',
+  organizationId: 'org-1',
+  environmentId: 'env-1',
+  name: 'orders',
+  statement: 'SELECT 1',
+  properties: { 'sql.current-catalog': 'default' },
+  computePoolId: null,
+  principal: 'sa-1',
+  labels: { team: 'data' },
+  stopped: false,
+  sqlKind: 'SELECT',
+  executionMode: 'foreground',
+  phase: 'RUNNING',
+  detail: '',
+  warnings: [],
+  traits: {},
+  currentCfu: 1,
+  admittedCfu: 1,
+  scalingStatus: { scaling_state: 'OK' },
+  jobId: null,
+  cellId: null,
+  savepointPath: null,
+  startTime: new Date(1_000),
+  endTime: null,
+  lastReadAt: null,
+  createdAt: new Date(0),
+  updatedAt: new Date(2_000),
+  resourceVersion: 7,
+});
+
+describe('presentStatement', () => {
+  it('is the public Statement resource', () => {
+    expect(presentStatement(record())).toMatchObject({
+      api_version: 'sql/v1',
+      kind: 'Statement',
+      name: 'orders',
+      metadata: {
+        self: '/sql/v1/organizations/org-1/environments/env-1/statements/orders',
+        resource_version: '7',
+        created_at: '1970-01-01T00:00:00.000Z',
+        labels: { team: 'data' },
+      },
+      spec: { statement: 'SELECT 1', stopped: false },
+      status: { phase: 'RUNNING', start_time: '1970-01-01T00:00:01.000Z', end_time: null },
+    });
+  });
+
+  it('builds a frozen (cached, shared) record once', () => {
+    const shared = Object.freeze(record());
+    expect(presentStatement(shared)).toBe(presentStatement(shared));
+  });
+
+  it('builds a mutable record afresh each time', () => {
+    const fresh = record();
+    const first = presentStatement(fresh);
+    fresh.phase = 'STOPPED';
+    expect(presentStatement(fresh)).not.toBe(first);
+    expect(presentStatement(fresh).status.phase).toBe('STOPPED');
+  });
+});
