@@ -6,6 +6,7 @@ import {
   AvroTopics,
   createTestTenant,
   eventually,
+  readTopicToEnd,
   stackEnv,
   type TestTenant,
   uniqueSuffix,
@@ -263,21 +264,5 @@ async function readEvents(
   kafka: Kafka,
   topic: string,
 ): Promise<{ id: string; subject: string; data: { cfu_seconds: string; billed_cfu_seconds: string } }[]> {
-  const consumer = kafka.consumer({ groupId: `billing-e2e-${uniqueSuffix()}`, readUncommitted: false });
-  const events: { id: string; subject: string; data: { cfu_seconds: string; billed_cfu_seconds: string } }[] =
-    [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve) => {
-    let idle = setTimeout(resolve, 10_000);
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        events.push(JSON.parse(message.value!.toString()));
-        clearTimeout(idle);
-        idle = setTimeout(resolve, 3_000);
-      },
-    });
-  });
-  await consumer.disconnect();
-  return events;
+  return (await readTopicToEnd(kafka, topic)).map((value) => JSON.parse(value));
 }

@@ -7,6 +7,7 @@ import {
   eventually,
   insertLedger,
   randomLedger,
+  readTopicToEnd,
   referenceUsage,
   stackEnv,
   uniqueSuffix,
@@ -140,7 +141,9 @@ describe('metering under SIGKILL', () => {
     expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(wanted));
 
     // CloudEvents: one per record, ids unique, quantities identical
-    const events = await readAll(kafka, topic);
+    const events = (await readTopicToEnd(kafka, topic)).map(
+      (value) => JSON.parse(value) as { id: string; data: { cfu_seconds: string } },
+    );
     const ids = events.map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBe(rows.length);
@@ -158,37 +161,3 @@ const formatMs = (ms: bigint) => {
   const fraction = (ms % 1000n).toString().padStart(3, '0').replace(/0+$/, '');
   return fraction ? `${whole}.${fraction}` : `${whole}`;
 };
-
-async function readAll(
-  kafka: Kafka,
-  topic: string,
-): Promise<{ id: string; data: { cfu_seconds: string } }[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const end = Object.fromEntries(offsets.map((o) => [o.partition, BigInt(o.high)]));
-  const consumer = kafka.consumer({
-    groupId: `usage-faults-reader-${uniqueSuffix()}`,
-    readUncommitted: false,
-  });
-  const events: { id: string; data: { cfu_seconds: string } }[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve) => {
-    let idle = setTimeout(resolve, 10_000);
-    void consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        events.push(JSON.parse(message.value!.toString()));
-        clearTimeout(idle);
-        idle = setTimeout(resolve, 3_000);
-        if (BigInt(message.offset) + 2n >= (end[partition] ?? 0n)) {
-          clearTimeout(idle);
-          idle = setTimeout(resolve, 500);
-        }
-      },
-    });
-  });
-  await consumer.disconnect();
-  return events;
-}

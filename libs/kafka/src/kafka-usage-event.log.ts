@@ -18,6 +18,7 @@ export class KafkaUsageEventLog extends UsageEventLog {
     private readonly kafka: Kafka,
     private readonly topic: string,
     private readonly transactionalId: string,
+    private readonly scanTimeoutMs = 30_000,
   ) {
     super();
   }
@@ -85,44 +86,70 @@ export class KafkaUsageEventLog extends UsageEventLog {
     return this.endOffsets();
   }
 
+  /**
+   * Fences any earlier publisher, then reads the topic from `from` up to `to` (end offsets, read committed)
+   * and answers the newest minute in it. It stops when every partition's fetch position has reached `to`,
+   * counting the offsets of transaction markers and aborted records the consumer never delivers, so a
+   * slow fetch is never taken for the end: a scan that cannot finish within `scanTimeoutMs` fails, and the
+   * publisher retries on its next tick instead of publishing minutes again on a partial answer.
+   */
   async lastMinuteSince(from: PartitionOffsets, to: PartitionOffsets): Promise<number | undefined> {
     const pending = Object.entries(to).filter(([p, end]) => BigInt(end) > BigInt(from[p] ?? '0'));
     if (!pending.length) return undefined;
+    await this.fenceEarlierPublishers();
     const consumer = this.kafka.consumer({
       groupId: `riffle-usage-scan-${randomUUID()}`,
       readUncommitted: false,
     });
+    const remaining = new Map(pending.map(([p, end]) => [Number(p), BigInt(end)]));
     let last: number | undefined;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topic: this.topic, fromBeginning: true });
-      const remaining = new Set(pending.map(([p]) => p));
       await new Promise<void>((resolve, reject) => {
-        // transaction markers occupy offsets no message is delivered for: stop at the end or when idle
-        let idle = setTimeout(resolve, 5_000);
-        consumer
-          .run({
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `could not read ${this.topic} to its end offsets within ${this.scanTimeoutMs / 1000} s; will retry`,
+              ),
+            ),
+          this.scanTimeoutMs,
+        );
+        // emitted for every fetched batch, also one holding only markers or aborted records
+        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+          const end = remaining.get(payload.partition);
+          if (end !== undefined && payload.lastOffset !== null && BigInt(payload.lastOffset) + 1n >= end)
+            remaining.delete(payload.partition);
+          if (!remaining.size) resolve();
+        });
+        void (async () => {
+          await consumer.connect();
+          await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+          await consumer.run({
             autoCommit: false,
             eachMessage: async ({ partition, message }) => {
-              clearTimeout(idle);
-              idle = setTimeout(resolve, 1_500);
+              if (BigInt(message.offset) >= BigInt(to[String(partition)] ?? '0')) return;
               const event = JSON.parse(message.value?.toString() ?? '{}') as { data?: { minute?: string } };
               const minute = event.data?.minute ? Date.parse(event.data.minute) : NaN;
               if (!Number.isNaN(minute)) last = Math.max(last ?? minute, minute);
-              if (BigInt(message.offset) + 1n >= BigInt(to[String(partition)] ?? '0') - 1n) {
-                remaining.delete(String(partition));
-                if (!remaining.size) {
-                  clearTimeout(idle);
-                  resolve();
-                }
-              }
             },
-          })
-          .catch(reject);
-        for (const [partition] of pending)
-          consumer.seek({ topic: this.topic, partition: Number(partition), offset: from[partition] ?? '0' });
+          });
+          for (const [partition] of pending)
+            consumer.seek({
+              topic: this.topic,
+              partition: Number(partition),
+              offset: from[partition] ?? '0',
+            });
+        })().catch(reject);
       });
+    } catch (error) {
+      // a transaction opened since our producer last took over the id may be what blocks the scan:
+      // the next attempt starts a fresh producer, which fences it
+      await this.producer?.disconnect().catch(() => undefined);
+      this.producer = undefined;
+      throw error;
     } finally {
+      clearTimeout(timer);
       await consumer.disconnect().catch(() => undefined);
     }
     return last;
@@ -131,6 +158,18 @@ export class KafkaUsageEventLog extends UsageEventLog {
   private connectedAdmin(): Admin {
     if (!this.admin) throw new Error('KafkaUsageEventLog used before the app bootstrapped');
     return this.admin;
+  }
+
+  /**
+   * A publisher that lost the lock (its process killed, its Postgres session gone) may still hold an open
+   * transaction, and could commit it after the scan decided what is on the topic: those minutes would be
+   * published twice. Taking over the transactional id fences it: its transaction is aborted and it can
+   * commit nothing more (the broker answers once the abort is written). A transaction begun and aborted
+   * with nothing sent costs no request of its own.
+   */
+  private async fenceEarlierPublishers(): Promise<void> {
+    const transaction = await (await this.transactionalProducer()).transaction();
+    await transaction.abort();
   }
 
   private async transactionalProducer(): Promise<Producer> {

@@ -35,8 +35,11 @@ export class PublishUsageEvents {
   private async publishNext(): Promise<number> {
     const closedThrough = await this.store.closedThroughMs();
     if (closedThrough === undefined) return 0;
-    const end = await this.log.endOffsets();
-    const result = await this.store.withEventsProgress(end, async (progress, save) => {
+    const initial = await this.log.endOffsets();
+    const result = await this.store.withEventsProgress(initial, async (progress, save) => {
+      // read under the lock: a publisher that held it a moment ago may have committed to Kafka and then
+      // died before Postgres did; offsets read before the lock would not show that transaction
+      const end = await this.log.endOffsets();
       let { throughMs } = progress;
       if (!sameOffsets(end, progress.offsets)) {
         const found = await this.log.lastMinuteSince(progress.offsets, end);
