@@ -1,5 +1,5 @@
 import { KafkaUsageEventLog } from '@riffle/kafka';
-import { stackEnv, uniqueSuffix } from '@riffle/testing';
+import { eventually, stackEnv, uniqueSuffix } from '@riffle/testing';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 
 /**
@@ -37,6 +37,23 @@ describe('usage event log: the newest minute since an offset', () => {
     ],
   });
 
+  /**
+   * publishes, then waits for the end offsets to cover the transaction: its commit marker is written
+   * after the commit returns, and until then the read-committed end offsets stop before it
+   */
+  const published = async (list: ReturnType<typeof events>) => {
+    const before = BigInt((await log.endOffsets())['0'] ?? '0');
+    await log.publish(list);
+    return eventually(
+      'the commit marker written',
+      async () => {
+        const end = await log.endOffsets();
+        return BigInt(end['0'] ?? '0') > before + BigInt(list.length) ? end : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
+  };
+
   beforeAll(() => log.onApplicationBootstrap());
   afterAll(async () => {
     for (const producer of others) await producer.disconnect().catch(() => undefined);
@@ -50,9 +67,9 @@ describe('usage event log: the newest minute since an offset', () => {
   it('answers the newest minute of thousands of records published since, and nothing before them', async () => {
     const start = await log.endOffsets();
     expect(await log.lastMinuteSince(start, start)).toBeUndefined();
-    await log.publish(events(0, 60, 100)); // 6,000 events, minutes 0..59
-    const middle = await log.publish(events(60, 60, 100)); // minutes 60..119
-    const end = await log.publish(events(120, 3, 100)); // minutes 120..122
+    await published(events(0, 60, 100)); // 6,000 events, minutes 0..59
+    const middle = await published(events(60, 60, 100)); // minutes 60..119
+    const end = await published(events(120, 3, 100)); // minutes 120..122
     expect(await log.lastMinuteSince(start, end)).toBe(minute(122));
     expect(await log.lastMinuteSince(start, middle)).toBe(minute(119));
     expect(await log.lastMinuteSince(middle, end)).toBe(minute(122));
@@ -60,7 +77,7 @@ describe('usage event log: the newest minute since an offset', () => {
 
   it('reads past an aborted transaction at the end, and past one a dead publisher left open', async () => {
     const before = await log.endOffsets();
-    await log.publish(events(200, 1, 10));
+    await published(events(200, 1, 10));
     const aborted = await transactional(`riffle-usage-log-aborter-${uniqueSuffix()}`);
     const abort = await aborted.transaction();
     await abort.send(send(300));

@@ -3,3 +3,4 @@ export * from './kafka.probes';
 export * from './kafka.module';
 export * from './kafka-topic.catalog';
 export * from './kafka-usage-event.log';
+export * from './read-until-offsets';

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { type PartitionOffsets, UsageEventLog } from '@riffle/application';
 import { inSpan, SpanKind } from '@riffle/observability';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { createTopicsWithLeaders } from './create-topics';
+import { readUntilOffsets } from './read-until-offsets';
 
 const SEND_BATCH = 500;
 
@@ -94,63 +94,27 @@ export class KafkaUsageEventLog extends UsageEventLog {
    * publisher retries on its next tick instead of publishing minutes again on a partial answer.
    */
   async lastMinuteSince(from: PartitionOffsets, to: PartitionOffsets): Promise<number | undefined> {
-    const pending = Object.entries(to).filter(([p, end]) => BigInt(end) > BigInt(from[p] ?? '0'));
-    if (!pending.length) return undefined;
+    if (!Object.entries(to).some(([p, end]) => BigInt(end) > BigInt(from[p] ?? '0'))) return undefined;
     await this.fenceEarlierPublishers();
-    const consumer = this.kafka.consumer({
-      groupId: `riffle-usage-scan-${randomUUID()}`,
-      readUncommitted: false,
-    });
-    const remaining = new Map(pending.map(([p, end]) => [Number(p), BigInt(end)]));
     let last: number | undefined;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await new Promise<void>((resolve, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new Error(
-                `could not read ${this.topic} to its end offsets within ${this.scanTimeoutMs / 1000} s; will retry`,
-              ),
-            ),
-          this.scanTimeoutMs,
-        );
-        // emitted for every fetched batch, also one holding only markers or aborted records
-        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-          const end = remaining.get(payload.partition);
-          if (end !== undefined && payload.lastOffset !== null && BigInt(payload.lastOffset) + 1n >= end)
-            remaining.delete(payload.partition);
-          if (!remaining.size) resolve();
-        });
-        void (async () => {
-          await consumer.connect();
-          await consumer.subscribe({ topic: this.topic, fromBeginning: true });
-          await consumer.run({
-            autoCommit: false,
-            eachMessage: async ({ partition, message }) => {
-              if (BigInt(message.offset) >= BigInt(to[String(partition)] ?? '0')) return;
-              const event = JSON.parse(message.value?.toString() ?? '{}') as { data?: { minute?: string } };
-              const minute = event.data?.minute ? Date.parse(event.data.minute) : NaN;
-              if (!Number.isNaN(minute)) last = Math.max(last ?? minute, minute);
-            },
-          });
-          for (const [partition] of pending)
-            consumer.seek({
-              topic: this.topic,
-              partition: Number(partition),
-              offset: from[partition] ?? '0',
-            });
-        })().catch(reject);
-      });
+      await readUntilOffsets(
+        this.kafka,
+        this.topic,
+        { from, to },
+        (_partition, message) => {
+          const event = JSON.parse(message.value?.toString() ?? '{}') as { data?: { minute?: string } };
+          const minute = event.data?.minute ? Date.parse(event.data.minute) : NaN;
+          if (!Number.isNaN(minute)) last = Math.max(last ?? minute, minute);
+        },
+        this.scanTimeoutMs,
+      );
     } catch (error) {
       // a transaction opened since our producer last took over the id may be what blocks the scan:
       // the next attempt starts a fresh producer, which fences it
       await this.producer?.disconnect().catch(() => undefined);
       this.producer = undefined;
       throw error;
-    } finally {
-      clearTimeout(timer);
-      await consumer.disconnect().catch(() => undefined);
     }
     return last;
   }
