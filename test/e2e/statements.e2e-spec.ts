@@ -68,6 +68,31 @@ describe('statements', () => {
     await http().get(tenant.statementsPath).set('authorization', wrong).expect(401);
   });
 
+  it('answers the GET of one statement (a plain Fastify route) as every Nest route answers', async () => {
+    const name = `direct-${uniqueSuffix()}`;
+    await submit(tenant, name, 'SELECT 1', { stopped: true }).expect(201);
+    const path = `${tenant.statementsPath}/${name}`;
+    const none = await http().get(path).expect(401);
+    expect(none.headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(none.headers['www-authenticate']).toBe('Basic realm="riffle"');
+    expect(none.headers['x-request-id']).toBeTruthy();
+    expect(none.body.code).toBe('UNAUTHENTICATED');
+    const wrong = `Basic ${Buffer.from(`${tenant.apiKey.id}:not-the-secret`).toString('base64')}`;
+    expect((await http().get(path).set('authorization', wrong).expect(401)).body.code).toBe(
+      'UNAUTHENTICATED',
+    );
+
+    const found = await as(tenant).get(path).set('x-request-id', 'trace-me-1').expect(200);
+    expect(found.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(found.headers['x-request-id']).toBe('trace-me-1');
+    expect(found.headers['x-ratelimit-limit']).toMatch(/^\d+$/);
+    expect(found.body).toMatchObject({ kind: 'Statement', name, metadata: { self: path } });
+
+    const docs = await http().get('/openapi.json').expect(200);
+    const documented = docs.body.paths['/sql/v1/organizations/{org}/environments/{env}/statements/{name}'];
+    expect(Object.keys(documented).sort()).toEqual(['delete', 'get', 'put']);
+  });
+
   it('runs a SELECT and pages through its results to the end', async () => {
     const name = `select-${uniqueSuffix()}`;
     const created = await submit(

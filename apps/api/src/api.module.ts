@@ -66,6 +66,7 @@ import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AdminModule } from './admin/admin.module';
 import type { ApiConfig } from './api.config';
+import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiRateLimiter } from './http/api-rate-limiter';
 import { KafkaClustersController } from './catalog/kafka-clusters.controller';
@@ -239,6 +240,7 @@ export class ApiModule {
               config.api.rateLimitPerMinute,
             ),
         },
+        useCase(ApiKeyAuthenticator, [AuthenticateApiKey, ApiRateLimiter]),
         { provide: APP_GUARD, useClass: ApiKeyGuard },
       ],
     };

@@ -2,16 +2,19 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { GetStatement } from '@riffle/application';
 import type { Environment } from '@riffle/config';
 import { createLogger, Metrics, NestPinoLogger, tracingInstalled } from '@riffle/observability';
 import type { Logger } from 'pino';
 import { type ApiConfig, loadApiConfig } from './api.config';
 import { ApiModule } from './api.module';
+import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
 import { httpMetrics } from './http/http-metrics';
 import { httpTracing } from './http/http-tracing';
 import { acceptJsonBodies, sizeInBytes } from './http/json-body';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { requestIds } from './http/request-ids';
+import { documentStatementReads, serveStatementReads } from './statements/statement-read.route';
 
 export interface ApiApp {
   app: INestApplication;
@@ -22,7 +25,8 @@ export interface ApiApp {
 /**
  * Builds and initialises the API without listening, so e2e tests drive the very same app through
  * supertest. Nest on Fastify: the HTTP edge (request ids, tracing, metrics, JSON bodies) is Fastify
- * hooks and one content-type parser; everything after routing is Nest.
+ * hooks and one content-type parser; everything after routing is Nest, except the busiest read, the GET
+ * of one statement, which is a plain Fastify route (statement-read.route.ts says why).
  */
 export async function createApiApp(env: Environment): Promise<ApiApp> {
   const config = loadApiConfig(env);
@@ -48,6 +52,7 @@ export async function createApiApp(env: Environment): Promise<ApiApp> {
   httpMetrics(fastify, app.get(Metrics));
   acceptJsonBodies(fastify, sizeInBytes(config.api.bodyLimit));
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
+  serveStatementReads(fastify, app.get(ApiKeyAuthenticator), app.get(GetStatement));
 
   const openApi = SwaggerModule.createDocument(
     app,
@@ -58,6 +63,7 @@ export async function createApiApp(env: Environment): Promise<ApiApp> {
       .addBasicAuth({ type: 'http', scheme: 'basic', description: 'API key id and secret' })
       .build(),
   );
+  documentStatementReads(openApi);
   SwaggerModule.setup('docs', app, openApi, { jsonDocumentUrl: 'openapi.json' });
   await app.init();
   await fastify.ready();

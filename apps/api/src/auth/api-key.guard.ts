@@ -6,11 +6,11 @@ import {
   SetMetadata,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthenticateApiKey, type Principal } from '@riffle/application';
-import { isAllowed, type Permission, RiffleError, rolesFor } from '@riffle/domain';
+import type { Principal } from '@riffle/application';
+import { type Permission, RiffleError } from '@riffle/domain';
 import { PUBLIC_ROUTE } from '@riffle/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiRateLimiter } from '../http/api-rate-limiter';
+import { ApiKeyAuthenticator, authorize } from './api-key-authenticator';
 
 type Request = FastifyRequest<{
   Params: Record<string, string | undefined>;
@@ -41,8 +41,7 @@ export const RequirePermission = (permission: Permission, environment?: (request
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly authenticate: AuthenticateApiKey,
-    private readonly rateLimiter: ApiRateLimiter,
+    private readonly authenticator: ApiKeyAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -52,33 +51,11 @@ export class ApiKeyGuard implements CanActivate {
     ]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
-    const header = request.headers.authorization ?? '';
-    const match = /^Basic ([A-Za-z0-9+/=]{1,1024})$/.exec(header);
-    const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : '';
-    const colon = decoded.indexOf(':');
-    if (colon < 1) {
-      reply.header('www-authenticate', 'Basic realm="riffle"');
-      throw new RiffleError(
-        'UNAUTHENTICATED',
-        'unauthenticated',
-        'Send an API key id and secret with HTTP Basic authentication.',
-      );
-    }
-    let principal: Principal;
-    try {
-      principal = await this.authenticate.execute(decoded.slice(0, colon), decoded.slice(colon + 1));
-    } catch (error) {
-      reply.header('www-authenticate', 'Basic realm="riffle"');
-      throw error;
-    }
+    const principal = await this.authenticator.authenticate(
+      request,
+      context.switchToHttp().getResponse<FastifyReply>(),
+    );
     request.principal = principal;
-    await this.rateLimiter.consume(principal.apiKeyId, reply);
-    this.authorize(context, request, principal);
-    return true;
-  }
-
-  private authorize(context: ExecutionContext, request: Request, principal: Principal): void {
     const required = this.reflector.get<PermissionRequirement | undefined>(PERMISSION, context.getHandler());
     if (!required)
       throw new RiffleError(
@@ -86,20 +63,13 @@ export class ApiKeyGuard implements CanActivate {
         'forbidden',
         'This endpoint declares no permission; nobody may call it.',
       );
-    // another organization's resources are indistinguishable from missing ones
-    const organization = request.params?.org;
-    if (organization !== undefined && organization !== principal.organizationId)
-      throw new RiffleError('ENVIRONMENT_NOT_FOUND', 'not_found', 'No such organization or environment.');
-    const environment = required.environment ? required.environment(request) : request.params?.env;
-    const environmentId = typeof environment === 'string' && environment ? environment : undefined;
-    if (!isAllowed(principal.roles, required.permission, environmentId)) {
-      const where = environmentId ? `the organization or environment ${environmentId}` : 'the organization';
-      throw new RiffleError(
-        'PERMISSION_DENIED',
-        'forbidden',
-        `${required.permission} needs one of the roles ${rolesFor(required.permission).join(', ')}, bound to ${where}; ask an OrgAdmin for a role binding.`,
-      );
-    }
+    authorize(
+      principal,
+      required.permission,
+      request.params?.org,
+      required.environment ? required.environment(request) : request.params?.env,
+    );
+    return true;
   }
 }
 

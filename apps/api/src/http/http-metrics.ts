@@ -9,15 +9,16 @@ export function httpMetrics(fastify: FastifyInstance, metrics: Metrics): void {
     ['method', 'route', 'status'],
     [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
   );
+  // one series per method, route template and status, looked up by a string rather than by hashing a
+  // labels object on every response (a bounded set: templates, not URLs)
+  const series = new Map<string, ReturnType<typeof histogram.labels>>();
   fastify.addHook('onResponse', (request, reply, done) => {
-    histogram.observe(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status: String(reply.statusCode),
-      },
-      reply.elapsedTime / 1000,
-    );
+    const route = request.routeOptions.url ?? 'unmatched';
+    const key = `${request.method} ${reply.statusCode} ${route}`;
+    let observed = series.get(key);
+    if (!observed)
+      series.set(key, (observed = histogram.labels(request.method, route, String(reply.statusCode))));
+    observed.observe(reply.elapsedTime / 1000);
     done();
   });
 }

@@ -1,5 +1,5 @@
 import type { StatementRecord } from '@riffle/application';
-import { presentStatement } from './statement.presenter';
+import { presentStatement, statementJson } from './statement.presenter';
 
 const record = (): StatementRecord => ({
   uid: 'uid-1',
@@ -60,5 +60,22 @@ describe('presentStatement', () => {
     fresh.phase = 'STOPPED';
     expect(presentStatement(fresh)).not.toBe(first);
     expect(presentStatement(fresh).status.phase).toBe('STOPPED');
+  });
+});
+
+describe('statementJson', () => {
+  it('is the presented resource as JSON', () => {
+    expect(JSON.parse(statementJson(record()).toString())).toEqual(
+      JSON.parse(JSON.stringify(presentStatement(record()))),
+    );
+  });
+
+  it('encodes a frozen record once, and a mutable one as it is now', () => {
+    const shared = Object.freeze(record());
+    expect(statementJson(shared)).toBe(statementJson(shared));
+    const fresh = record();
+    expect(JSON.parse(statementJson(fresh).toString()).status.phase).toBe('RUNNING');
+    fresh.phase = 'STOPPED';
+    expect(JSON.parse(statementJson(fresh).toString()).status.phase).toBe('STOPPED');
   });
 });

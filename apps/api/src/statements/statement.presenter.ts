@@ -18,6 +18,19 @@ export function presentStatement(s: StatementRecord): PresentedStatement {
   return resource;
 }
 
+const serialised = new WeakMap<StatementRecord, Buffer>();
+
+/**
+ * The resource as UTF-8 JSON, likewise built once per frozen record: the read path sends these bytes
+ * as they are, neither serialising nor encoding per request.
+ */
+export function statementJson(s: StatementRecord): Buffer {
+  if (!Object.isFrozen(s)) return Buffer.from(JSON.stringify(present(s)));
+  let json = serialised.get(s);
+  if (json === undefined) serialised.set(s, (json = Buffer.from(JSON.stringify(presentStatement(s)))));
+  return json;
+}
+
 function present(s: StatementRecord) {
   return {
     api_version: 'sql/v1',

@@ -15,7 +15,6 @@ import {
 import { ApiBasicAuth, ApiTags } from '@nestjs/swagger';
 import {
   DeleteStatement,
-  GetStatement,
   GetStatementUsage,
   ListStatementExceptions,
   type ListStatementsQuery,
@@ -37,11 +36,11 @@ const OP_NAMES = ['+I', '-U', '+U', '-D'];
 
 @ApiTags('statements')
 @ApiBasicAuth()
+/** GET of one statement is a plain Fastify route: statement-read.route.ts */
 @Controller('sql/v1/organizations/:org/environments/:env/statements')
 export class StatementsController {
   constructor(
     private readonly submit: SubmitStatement,
-    private readonly get: GetStatement,
     private readonly list: ListStatements,
     private readonly update: UpdateStatement,
     private readonly remove: DeleteStatement,
@@ -118,17 +117,6 @@ export class StatementsController {
       metadata: { self: base, next: page.next ? `${base}?page_token=${page.next}` : '' },
       data: page.data.map(presentStatement),
     };
-  }
-
-  @Get(':name')
-  @RequirePermission('statement.read')
-  async show(
-    @CurrentPrincipal() p: Principal,
-    @Param('org') org: string,
-    @Param('env') env: string,
-    @Param('name') name: string,
-  ) {
-    return presentStatement(await this.get.execute(p, org, env, name));
   }
 
   @Put(':name')
