@@ -25,9 +25,12 @@ const serialised = new WeakMap<StatementRecord, Buffer>();
  * as they are, neither serialising nor encoding per request.
  */
 export function statementJson(s: StatementRecord): Buffer {
-  if (!Object.isFrozen(s)) return Buffer.from(JSON.stringify(present(s)));
+  // looked up first: asking whether an object is frozen costs a runtime call on every GET
   let json = serialised.get(s);
-  if (json === undefined) serialised.set(s, (json = Buffer.from(JSON.stringify(presentStatement(s)))));
+  if (json === undefined) {
+    json = Buffer.from(JSON.stringify(presentStatement(s)));
+    if (Object.isFrozen(s)) serialised.set(s, json);
+  }
   return json;
 }
 
