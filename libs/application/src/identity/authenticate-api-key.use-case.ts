@@ -41,7 +41,10 @@ export class AuthenticateApiKey {
     const known = this.verified.get(key);
     if (known?.length === given.length && timingSafeEqual(known, given)) return true;
     if (!secretMatches(secret, key.secretSha256)) return false;
-    this.verified.set(key, given);
+    // a copy of its own: `given` is a slice of a shared 8 KiB pool, which it would keep alive
+    const kept = Buffer.allocUnsafeSlow(given.length);
+    given.copy(kept);
+    this.verified.set(key, kept);
     return true;
   }
 }
