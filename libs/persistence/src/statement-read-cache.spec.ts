@@ -1,4 +1,5 @@
 import type { StatementReader, StatementRecord, StatementScope } from '@riffle/application';
+import { aStatementRecord } from '@riffle/testing';
 import { reconnectDelayMs } from './pg-statement-change-feed';
 import {
   type StatementChangeEvents,
@@ -10,36 +11,7 @@ import {
 const scope: StatementScope = { organizationId: 'org-1', environmentId: 'env-1' };
 
 function record(name: string, version: number): StatementRecord {
-  return {
-    uid: `uid-${name}`,
-    organizationId: scope.organizationId,
-    environmentId: scope.environmentId,
-    name,
-    statement: 'SELECT 1',
-    properties: {},
-    computePoolId: null,
-    principal: 'sa-1',
-    labels: {},
-    stopped: false,
-    sqlKind: 'SELECT',
-    executionMode: 'foreground',
-    phase: 'RUNNING',
-    detail: '',
-    warnings: [],
-    traits: {},
-    currentCfu: 1,
-    admittedCfu: 1,
-    scalingStatus: { scaling_state: 'OK' },
-    jobId: null,
-    cellId: null,
-    savepointPath: null,
-    startTime: null,
-    endTime: null,
-    lastReadAt: null,
-    createdAt: new Date(0),
-    updatedAt: new Date(0),
-    resourceVersion: version,
-  };
+  return aStatementRecord({ ...scope, uid: `uid-${name}`, name, resourceVersion: version });
 }
 
 /** the "database": versions by name; `hold()` makes the next read wait until released */

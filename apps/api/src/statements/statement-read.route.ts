@@ -25,7 +25,10 @@ export function serveStatementReads(
     const { org, env, name } = request.params;
     authorize(principal, 'statement.read', org, env);
     const statement = await getStatement.execute(principal, org, env, name);
-    return reply.type('application/json; charset=utf-8').send(statementJson(statement));
+    // returned for Fastify to send, as async handlers do: returning the reply after sending it would make
+    // the handler's promise adopt the reply as a thenable, one more job per request
+    void reply.type('application/json; charset=utf-8');
+    return statementJson(statement);
   });
 }
 

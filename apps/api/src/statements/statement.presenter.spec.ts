@@ -1,36 +1,15 @@
 import type { StatementRecord } from '@riffle/application';
+import { aStatementRecord } from '@riffle/testing';
 import { presentStatement, statementJson } from './statement.presenter';
 
-const record = (): StatementRecord => ({
-  uid: 'uid-1',
-  organizationId: 'org-1',
-  environmentId: 'env-1',
-  name: 'orders',
-  statement: 'SELECT 1',
-  properties: { 'sql.current-catalog': 'default' },
-  computePoolId: null,
-  principal: 'sa-1',
-  labels: { team: 'data' },
-  stopped: false,
-  sqlKind: 'SELECT',
-  executionMode: 'foreground',
-  phase: 'RUNNING',
-  detail: '',
-  warnings: [],
-  traits: {},
-  currentCfu: 1,
-  admittedCfu: 1,
-  scalingStatus: { scaling_state: 'OK' },
-  jobId: null,
-  cellId: null,
-  savepointPath: null,
-  startTime: new Date(1_000),
-  endTime: null,
-  lastReadAt: null,
-  createdAt: new Date(0),
-  updatedAt: new Date(2_000),
-  resourceVersion: 7,
-});
+const record = (): StatementRecord =>
+  aStatementRecord({
+    properties: { 'sql.current-catalog': 'default' },
+    labels: { team: 'data' },
+    startTime: new Date(1_000),
+    updatedAt: new Date(2_000),
+    resourceVersion: 7,
+  });
 
 describe('presentStatement', () => {
   it('is the public Statement resource', () => {
