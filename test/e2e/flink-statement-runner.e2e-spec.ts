@@ -3,7 +3,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { FlinkStatementRunner, JobManagerClient, SqlGatewayClient, flinkRequest } from '@riffle/flink';
+import {
+  everyTaskRunning,
+  FlinkStatementRunner,
+  JobManagerClient,
+  SqlGatewayClient,
+  flinkRequest,
+} from '@riffle/flink';
 import { eventually, stackEnv, uniqueSuffix } from '@riffle/testing';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 
@@ -31,14 +37,14 @@ describe('FlinkStatementRunner on a Flink session cluster', () => {
     `CREATE TEMPORARY TABLE ${table} (id BIGINT, v STRING)
      WITH ('connector' = 'datagen', 'fields.v.length' = '8', ${options})`;
 
-  /** RUNNING with every task running: only then can it take a savepoint */
+  /** RUNNING with every subtask running: only then can it take a savepoint */
   const running = (jobId: string) =>
     eventually(
       `job ${jobId} to run`,
       async () => {
         const job = await jobManager.job(jobId);
         if (['FAILED', 'CANCELED', 'FINISHED'].includes(job.state)) throw new Error(`job ended ${job.state}`);
-        return job.state === 'RUNNING' && job.vertices.every((v) => v.status === 'RUNNING') ? job : undefined;
+        return everyTaskRunning(job) ? job : undefined;
       },
       { timeoutMs: 90_000, intervalMs: 500 },
     );

@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RiffleError } from '@riffle/domain';
-import { type JobState, JobManagerClient } from './job-manager.client';
+import {
+  everyTaskRunning,
+  type JobState,
+  JobManagerClient,
+  type SavepointStatus,
+} from './job-manager.client';
 import type { OperationRef, ResultColumn, ResultPage, ResultRow } from './sql-gateway.client';
 import { SqlGatewayClient } from './sql-gateway.client';
 
@@ -52,6 +57,8 @@ const DEFAULTS: Required<StatementRunnerOptions> = {
 };
 const ENDED = new Set<JobState>(['FINISHED', 'CANCELED', 'FAILED', 'SUSPENDED']);
 const STARTING = ['CREATED', 'SCHEDULED', 'DEPLOYING', 'INITIALIZING'];
+/** Flink's answer to a checkpoint while a task restarts (CheckpointFailureReason.NOT_ALL_REQUIRED_TASKS_RUNNING) */
+const TASKS_NOT_RUNNING = /Not all required tasks are currently running|is not being executed at the moment/;
 
 const OPS: Record<ResultRow['kind'], ChangelogOp> = {
   INSERT: 0,
@@ -122,18 +129,19 @@ export class FlinkStatementRunner {
     await this.gateway.closeSession(ref.sessionHandle).catch(ignoreAlreadyClosed);
   }
 
-  /** Stop-with-savepoint, waited for: answers the savepoint to resume from. */
+  /**
+   * Stop-with-savepoint, waited for: answers the savepoint to resume from. A job whose subtasks are not
+   * all running yet (still deploying, or in a failover) refuses the checkpoint; that stop is tried again
+   * once every subtask runs, within the same deadline.
+   */
   async stop(jobId: string): Promise<string> {
-    const triggerId = await this.jobManager.stopWithSavepoint(jobId);
-    const { savepointTimeoutMs, pollIntervalMs } = this.options;
-    const deadline = Date.now() + savepointTimeoutMs;
+    const deadline = Date.now() + this.options.savepointTimeoutMs;
     for (;;) {
-      const status = await this.jobManager.savepointStatus(jobId, triggerId);
-      if (status.state === 'COMPLETED') return status.location;
-      if (status.state === 'FAILED') throw savepointFailed(jobId, status.reason);
-      if (Date.now() > deadline)
-        throw savepointFailed(jobId, `not done after ${savepointTimeoutMs / 1_000} s`);
-      await sleep(pollIntervalMs);
+      const triggerId = await this.jobManager.stopWithSavepoint(jobId);
+      const outcome = await this.savepointOutcome(jobId, triggerId, deadline);
+      if (outcome.state === 'COMPLETED') return outcome.location;
+      if (!TASKS_NOT_RUNNING.test(outcome.reason)) throw savepointFailed(jobId, outcome.reason);
+      await this.untilEveryTaskRuns(jobId, deadline, outcome.reason);
     }
   }
 
@@ -142,6 +150,36 @@ export class FlinkStatementRunner {
     await this.jobManager.cancel(jobId).catch((error: unknown) => {
       if (!flinkSays(error, /already reached another terminal state/)) throw error;
     });
+  }
+
+  private async savepointOutcome(
+    jobId: string,
+    triggerId: string,
+    deadline: number,
+  ): Promise<Exclude<SavepointStatus, { state: 'IN_PROGRESS' }>> {
+    for (;;) {
+      const status = await this.jobManager.savepointStatus(jobId, triggerId);
+      if (status.state !== 'IN_PROGRESS') return status;
+      if (Date.now() > deadline) throw savepointFailed(jobId, `not done after ${this.timeoutSeconds} s`);
+      await sleep(this.options.pollIntervalMs);
+    }
+  }
+
+  /** Waits until every subtask is RUNNING (again). A job that ends meanwhile cannot be stopped. */
+  private async untilEveryTaskRuns(jobId: string, deadline: number, failure: string): Promise<void> {
+    for (;;) {
+      if (Date.now() > deadline)
+        throw savepointFailed(jobId, `${failure} (still so after ${this.timeoutSeconds} s)`);
+      await sleep(this.options.pollIntervalMs);
+      const job = await this.jobManager.job(jobId);
+      if (ENDED.has(job.state))
+        throw savepointFailed(jobId, `the job ended ${job.state} before its tasks all ran`);
+      if (everyTaskRunning(job)) return;
+    }
+  }
+
+  private get timeoutSeconds(): number {
+    return this.options.savepointTimeoutMs / 1_000;
   }
 
   /**

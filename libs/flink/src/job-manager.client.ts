@@ -36,6 +36,14 @@ export interface JobDetails extends JobSummary {
   }[];
 }
 
+/**
+ * Every subtask of every vertex RUNNING: only then does a checkpoint or savepoint start. A vertex's own
+ * `status` is RUNNING as soon as one of its subtasks runs, while the others may still be deploying.
+ */
+export function everyTaskRunning(job: JobDetails): boolean {
+  return job.state === 'RUNNING' && job.vertices.every((v) => v.tasks.RUNNING === v.parallelism);
+}
+
 export type SavepointStatus =
   { state: 'IN_PROGRESS' } | { state: 'COMPLETED'; location: string } | { state: 'FAILED'; reason: string };
 
