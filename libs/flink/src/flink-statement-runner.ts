@@ -57,7 +57,7 @@ const DEFAULTS: Required<StatementRunnerOptions> = {
 };
 const ENDED = new Set<JobState>(['FINISHED', 'CANCELED', 'FAILED', 'SUSPENDED']);
 const STARTING = ['CREATED', 'SCHEDULED', 'DEPLOYING', 'INITIALIZING'];
-/** Flink's answer to a checkpoint while a task restarts (CheckpointFailureReason.NOT_ALL_REQUIRED_TASKS_RUNNING) */
+/** Flink's answer to a checkpoint while a subtask is not running: still deploying, or restarting (NOT_ALL_REQUIRED_TASKS_RUNNING) */
 const TASKS_NOT_RUNNING = /Not all required tasks are currently running|is not being executed at the moment/;
 
 const OPS: Record<ResultRow['kind'], ChangelogOp> = {
