@@ -68,7 +68,7 @@ describe('statements', () => {
     await http().get(tenant.statementsPath).set('authorization', wrong).expect(401);
   });
 
-  it('answers the GET of one statement (a plain Fastify route) as every Nest route answers', async () => {
+  it('answers the GET of one statement, served ahead of Fastify, as its Fastify route and every Nest route answer', async () => {
     const name = `direct-${uniqueSuffix()}`;
     await submit(tenant, name, 'SELECT 1', { stopped: true }).expect(201);
     const path = `${tenant.statementsPath}/${name}`;
@@ -87,6 +87,31 @@ describe('statements', () => {
     expect(found.headers['x-request-id']).toBe('trace-me-1');
     expect(found.headers['x-ratelimit-limit']).toMatch(/^\d+$/);
     expect(found.body).toMatchObject({ kind: 'Statement', name, metadata: { self: path } });
+
+    // a query string sends the same GET through Fastify's route: the same answers, header for header
+    const answer = (response: request.Response) => ({
+      status: response.status,
+      headers: Object.keys(response.headers)
+        .filter((h) => h !== 'date')
+        .sort(),
+      contentType: response.headers['content-type'],
+      body: { ...response.body, request_id: typeof response.body.request_id },
+    });
+    for (const [authorization, target] of [
+      [undefined, path],
+      [wrong, path],
+      [tenant.authorization, path],
+      [tenant.authorization, `${tenant.statementsPath}/missing-${uniqueSuffix()}`],
+      [other.authorization, path],
+    ] as const) {
+      const [front, viaFastify] = await Promise.all(
+        [target, `${target}?via=fastify`].map((url) => {
+          const get = http().get(url);
+          return authorization ? get.set('authorization', authorization) : get;
+        }),
+      );
+      expect(answer(front!)).toEqual(answer(viaFastify!));
+    }
 
     const docs = await http().get('/openapi.json').expect(200);
     const documented = docs.body.paths['/sql/v1/organizations/{org}/environments/{env}/statements/{name}'];

@@ -14,7 +14,11 @@ import { httpTracing } from './http/http-tracing';
 import { acceptJsonBodies, sizeInBytes } from './http/json-body';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { requestIds } from './http/request-ids';
-import { documentStatementReads, serveStatementReads } from './statements/statement-read.route';
+import {
+  documentStatementReads,
+  serveStatementReads,
+  serveStatementReadsFirst,
+} from './statements/statement-read.route';
 
 export interface ApiApp {
   app: INestApplication;
@@ -26,7 +30,8 @@ export interface ApiApp {
  * Builds and initialises the API without listening, so e2e tests drive the very same app through
  * supertest. Nest on Fastify: the HTTP edge (request ids, tracing, metrics, JSON bodies) is Fastify
  * hooks and one content-type parser; everything after routing is Nest, except the busiest read, the GET
- * of one statement, which is a plain Fastify route (statement-read.route.ts says why).
+ * of one statement, which is served ahead of Fastify and, in its rarer forms, by a plain Fastify route
+ * (statement-read.route.ts says why).
  */
 export async function createApiApp(env: Environment): Promise<ApiApp> {
   const config = loadApiConfig(env);
@@ -49,10 +54,12 @@ export async function createApiApp(env: Environment): Promise<ApiApp> {
   requestIds(fastify);
   // installed before the app is built (main, or the test); off, a span per request is pure cost
   if (tracingInstalled()) httpTracing(fastify);
-  httpMetrics(fastify, app.get(Metrics));
+  const observe = httpMetrics(fastify, app.get(Metrics));
   acceptJsonBodies(fastify, sizeInBytes(config.api.bodyLimit));
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
-  serveStatementReads(fastify, app.get(ApiKeyAuthenticator), app.get(GetStatement));
+  const reads = { authenticator: app.get(ApiKeyAuthenticator), getStatement: app.get(GetStatement) };
+  serveStatementReads(fastify, reads);
+  if (!tracingInstalled()) serveStatementReadsFirst(fastify, reads, observe, logger);
 
   const openApi = SwaggerModule.createDocument(
     app,

@@ -1,7 +1,6 @@
 import { AuthenticateApiKey, type Principal } from '@riffle/application';
 import { isAllowed, type Permission, RiffleError, rolesFor } from '@riffle/domain';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiRateLimiter } from '../http/api-rate-limiter';
+import { ApiRateLimiter, type ResponseHeaders } from '../http/api-rate-limiter';
 
 const BASIC = /^Basic ([A-Za-z0-9+/=]{1,1024})$/;
 
@@ -16,12 +15,13 @@ export class ApiKeyAuthenticator {
     private readonly rateLimiter: ApiRateLimiter,
   ) {}
 
-  async authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
-    const match = BASIC.exec(request.headers.authorization ?? '');
+  /** the caller of a request with this Authorization header; the rate limit's headers go on `answer` */
+  async authenticate(authorization: string | undefined, answer: ResponseHeaders): Promise<Principal> {
+    const match = BASIC.exec(authorization ?? '');
     const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : '';
     const colon = decoded.indexOf(':');
     if (colon < 1) {
-      void reply.header('www-authenticate', 'Basic realm="riffle"');
+      answer.header('www-authenticate', 'Basic realm="riffle"');
       throw new RiffleError(
         'UNAUTHENTICATED',
         'unauthenticated',
@@ -32,10 +32,10 @@ export class ApiKeyAuthenticator {
     try {
       principal = await this.authenticateApiKey.execute(decoded.slice(0, colon), decoded.slice(colon + 1));
     } catch (error) {
-      void reply.header('www-authenticate', 'Basic realm="riffle"');
+      answer.header('www-authenticate', 'Basic realm="riffle"');
       throw error;
     }
-    await this.rateLimiter.consume(principal.apiKeyId, reply);
+    await this.rateLimiter.consume(principal.apiKeyId, answer);
     return principal;
   }
 }

@@ -52,7 +52,7 @@ export class ApiKeyGuard implements CanActivate {
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const principal = await this.authenticator.authenticate(
-      request,
+      request.headers.authorization,
       context.switchToHttp().getResponse<FastifyReply>(),
     );
     request.principal = principal;

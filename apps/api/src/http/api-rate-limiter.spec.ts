@@ -1,6 +1,5 @@
-import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
-import { admit, ApiRateLimiter } from './api-rate-limiter';
+import { admit, ApiRateLimiter, type ResponseHeaders } from './api-rate-limiter';
 
 describe('admit', () => {
   const end = 60_000;
@@ -44,13 +43,8 @@ function fakeRedis(shared: Map<string, number>, status = 'ready') {
 
 function fakeReply() {
   const headers: Record<string, string> = {};
-  const reply = {
-    header(name: string, value: string) {
-      headers[name] = value;
-      return reply;
-    },
-  };
-  return { reply: reply as unknown as FastifyReply, headers };
+  const reply: ResponseHeaders = { header: (name, value) => (headers[name] = value) };
+  return { reply, headers };
 }
 
 describe('ApiRateLimiter', () => {

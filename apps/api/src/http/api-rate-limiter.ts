@@ -1,6 +1,5 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { RiffleError } from '@riffle/domain';
-import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 
 const WINDOW_MS = 60_000;
@@ -18,6 +17,11 @@ interface Count {
   sending: number;
   /** the first request of the window asks Redis at once, so a fresh replica knows what others used */
   joined?: Promise<void>;
+}
+
+/** where the answer's headers go: a Fastify reply, or the statement read served ahead of Fastify */
+export interface ResponseHeaders {
+  header(name: string, value: string): unknown;
 }
 
 export interface Admission {
@@ -59,7 +63,7 @@ export class ApiRateLimiter implements OnApplicationShutdown {
   }
 
   /** counts one request of `apiKeyId`, sets the X-RateLimit-* headers, throws RATE_LIMITED past the limit */
-  async consume(apiKeyId: string, reply: FastifyReply): Promise<void> {
+  async consume(apiKeyId: string, answer: ResponseHeaders): Promise<void> {
     const count = this.countOf(apiKeyId);
     if (count.joined) await count.joined;
     const now = Date.now();
@@ -69,12 +73,11 @@ export class ApiRateLimiter implements OnApplicationShutdown {
       now,
       (count.window + 1) * WINDOW_MS,
     );
-    void reply
-      .header('x-ratelimit-limit', String(this.perMinute))
-      .header('x-ratelimit-remaining', String(admission.remaining))
-      .header('x-ratelimit-reset', String(admission.resetSeconds));
+    answer.header('x-ratelimit-limit', String(this.perMinute));
+    answer.header('x-ratelimit-remaining', String(admission.remaining));
+    answer.header('x-ratelimit-reset', String(admission.resetSeconds));
     if (!admission.allowed) {
-      void reply.header('retry-after', String(admission.resetSeconds));
+      answer.header('retry-after', String(admission.resetSeconds));
       throw new RiffleError(
         'RATE_LIMITED',
         'rate_limited',

@@ -1,8 +1,11 @@
 import type { Metrics } from '@riffle/observability';
 import type { FastifyInstance } from 'fastify';
 
-/** request count and latency per method, route template and status */
-export function httpMetrics(fastify: FastifyInstance, metrics: Metrics): void {
+/** counts one answered request: method, route template, status, seconds it took */
+export type ObserveRequest = (method: string, route: string, status: number, seconds: number) => void;
+
+/** request count and latency per method, route template and status, for every Fastify route */
+export function httpMetrics(fastify: FastifyInstance, metrics: Metrics): ObserveRequest {
   const histogram = metrics.histogram(
     'http_request_duration_seconds',
     'API requests by method, route template and status',
@@ -12,13 +15,20 @@ export function httpMetrics(fastify: FastifyInstance, metrics: Metrics): void {
   // one series per method, route template and status, looked up by a string rather than by hashing a
   // labels object on every response (a bounded set: templates, not URLs)
   const series = new Map<string, ReturnType<typeof histogram.labels>>();
-  fastify.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    const key = `${request.method} ${reply.statusCode} ${route}`;
+  const observe: ObserveRequest = (method, route, status, seconds) => {
+    const key = `${method} ${status} ${route}`;
     let observed = series.get(key);
-    if (!observed)
-      series.set(key, (observed = histogram.labels(request.method, route, String(reply.statusCode))));
-    observed.observe(reply.elapsedTime / 1000);
+    if (!observed) series.set(key, (observed = histogram.labels(method, route, String(status))));
+    observed.observe(seconds);
+  };
+  fastify.addHook('onResponse', (request, reply, done) => {
+    observe(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
     done();
   });
+  return observe;
 }

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 
 export const PROBLEM_JSON = 'application/problem+json';
+const PROBLEM_JSON_UTF8 = `${PROBLEM_JSON}; charset=utf-8`;
 
 const STATUS_BY_KIND: Record<ErrorKind, number> = {
   invalid: 400,
@@ -69,9 +70,56 @@ function fromDatabaseOutage(error: unknown): RiffleError | undefined {
     : undefined;
 }
 
+/** a problem+json answer: status, headers and body */
+export interface ProblemAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
 /**
  * The one place errors become HTTP: RFC 9457 problem details with a stable `code`, never a stack trace.
+ * Server-side failures (5xx) are logged here. Nest's filter sends it; so does the statement read served
+ * ahead of Fastify.
  */
+export function problemAnswer(
+  exception: unknown,
+  logger: Logger,
+  instance: string,
+  requestId: unknown,
+): ProblemAnswer {
+  const error =
+    exception instanceof RiffleError
+      ? exception
+      : (fromFrameworkError(exception) ??
+        fromDatabaseOutage(exception) ??
+        new RiffleError(
+          'INTERNAL_ERROR',
+          'internal',
+          'Something went wrong on our side; it has been logged.',
+        ));
+  const status = STATUS_BY_KIND[error.kind];
+  if (status >= 500) logger.error({ err: exception, requestId }, 'request failed');
+  return {
+    status,
+    headers:
+      status === 503
+        ? { 'content-type': PROBLEM_JSON_UTF8, 'retry-after': '2' }
+        : { 'content-type': PROBLEM_JSON_UTF8 },
+    body: JSON.stringify({
+      type: `urn:riffle:problem:${error.code}`,
+      title: error.message,
+      status,
+      code: error.code,
+      detail: error.message,
+      instance,
+      request_id: requestId,
+      ...error.details,
+    }),
+  };
+}
+
+/** Nest's global exception filter: every error of a Nest route, and what Fastify's error handler passes on */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   constructor(private readonly logger: Logger) {}
@@ -80,36 +128,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const error =
-      exception instanceof RiffleError
-        ? exception
-        : (fromFrameworkError(exception) ??
-          fromDatabaseOutage(exception) ??
-          new RiffleError(
-            'INTERNAL_ERROR',
-            'internal',
-            'Something went wrong on our side; it has been logged.',
-          ));
-    const status = STATUS_BY_KIND[error.kind];
-    if (status >= 500) {
-      this.logger.error({ err: exception, requestId: reply.getHeader('x-request-id') }, 'request failed');
-    }
+    const answer = problemAnswer(
+      exception,
+      this.logger,
+      request.url.split('?', 1)[0]!,
+      reply.getHeader('x-request-id'),
+    );
     if (reply.sent || reply.raw.headersSent) return;
-    if (status === 503) reply.header('retry-after', '2');
-    void reply
-      .status(status)
-      .type(PROBLEM_JSON)
-      .send(
-        JSON.stringify({
-          type: `urn:riffle:problem:${error.code}`,
-          title: error.message,
-          status,
-          code: error.code,
-          detail: error.message,
-          instance: request.url.split('?', 1)[0],
-          request_id: reply.getHeader('x-request-id'),
-          ...error.details,
-        }),
-      );
+    void reply.status(answer.status).headers(answer.headers).send(answer.body);
   }
 }

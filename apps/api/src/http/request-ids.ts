@@ -3,11 +3,15 @@ import type { FastifyInstance } from 'fastify';
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Every response carries X-Request-Id: the caller's, when it is a sane token, else a new one. */
+/** the caller's X-Request-Id when it is a sane token, else a new one */
+export function requestIdFor(given: string | string[] | undefined): string {
+  return typeof given === 'string' && SAFE_ID.test(given) ? given : randomUUID();
+}
+
+/** Every response carries X-Request-Id (`requestIdFor`). */
 export function requestIds(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    const given = request.headers['x-request-id'];
-    reply.header('x-request-id', typeof given === 'string' && SAFE_ID.test(given) ? given : randomUUID());
+    reply.header('x-request-id', requestIdFor(request.headers['x-request-id']));
     done();
   });
 }
