@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject, SetMetadata } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, type Metric, Registry } from 'prom-client';
 import { PUBLIC_ROUTE } from './readiness';
 
 /**
@@ -29,6 +29,17 @@ export class Metrics {
     });
   }
 
+  /**
+   * A histogram for a hot path: `bind(...labelValues)` binds one label set, once, and returns its
+   * `observe`, which only finds the bucket and adds. prom-client's own checks and hashes the labels on
+   * every observation: 3–5 µs of a 36 µs GET under bench:load. Same exposition, same registry.
+   */
+  boundHistogram(name: string, help: string, labelNames: string[], buckets: number[]): BoundHistogram {
+    const histogram = new BoundHistogram(`riffle_${name}`, help, labelNames, buckets);
+    this.registry.registerMetric(histogram as unknown as Metric);
+    return histogram;
+  }
+
   /** a gauge whose values are read when Prometheus scrapes (e.g. from Postgres or Redis) */
   gaugeFrom(
     name: string,
@@ -46,6 +57,71 @@ export class Metrics {
         for (const { labels, value } of await read().catch(() => [])) this.set(labels, value);
       },
     });
+  }
+}
+
+interface Series {
+  labels: Record<string, string>;
+  /** observations per bucket, not cumulative; the last counts those above every bound */
+  counts: Float64Array;
+  sum: number;
+}
+
+/** `Metrics.boundHistogram`: prom-client's registry reads it through `get()`, as it reads its own */
+export class BoundHistogram {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  private readonly series = new Map<string, Series>();
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly labelNames: string[],
+    private readonly buckets: number[],
+  ) {}
+
+  /** the `observe` of one label set (values in `labelNames` order) */
+  bind(...labelValues: string[]): (value: number) => void {
+    const key = labelValues.join('\u0000');
+    let series = this.series.get(key);
+    if (!series) {
+      const labels = Object.fromEntries(this.labelNames.map((name, i) => [name, labelValues[i] ?? '']));
+      series = { labels, counts: new Float64Array(this.buckets.length + 1), sum: 0 };
+      this.series.set(key, series);
+    }
+    const { counts } = series;
+    const bounds = this.buckets;
+    const observed = series;
+    return (value) => {
+      let bucket = 0;
+      while (bucket < bounds.length && value > bounds[bucket]!) bucket++;
+      counts[bucket]!++;
+      observed.sum += value;
+    };
+  }
+
+  get() {
+    const values: { metricName: string; labels: Record<string, string | number>; value: number }[] = [];
+    for (const { labels, counts, sum } of this.series.values()) {
+      let cumulative = 0;
+      this.buckets.forEach((le, i) => {
+        cumulative += counts[i]!;
+        values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le }, value: cumulative });
+      });
+      cumulative += counts[this.buckets.length]!;
+      values.push({
+        metricName: `${this.name}_bucket`,
+        labels: { ...labels, le: '+Inf' },
+        value: cumulative,
+      });
+      values.push({ metricName: `${this.name}_sum`, labels, value: sum });
+      values.push({ metricName: `${this.name}_count`, labels, value: cumulative });
+    }
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+
+  reset(): void {
+    this.series.clear();
   }
 }
 
