@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import {
-  everyTaskRunning,
+  everyTaskRunningOrFinished,
   FlinkStatementRunner,
   JobManagerClient,
   SqlGatewayClient,
@@ -44,7 +44,7 @@ describe('FlinkStatementRunner on a Flink session cluster', () => {
       async () => {
         const job = await jobManager.job(jobId);
         if (['FAILED', 'CANCELED', 'FINISHED'].includes(job.state)) throw new Error(`job ended ${job.state}`);
-        return everyTaskRunning(job) ? job : undefined;
+        return everyTaskRunningOrFinished(job) ? job : undefined;
       },
       { timeoutMs: 90_000, intervalMs: 500 },
     );

@@ -65,6 +65,21 @@ describe('FlinkStatementRunner.stop', () => {
     expect(triggers).toEqual([JOB, JOB]);
   });
 
+  it('tries again once the subtasks run, counting one that finished (a bounded source) as ready', async () => {
+    const { jobManager, triggers } = scriptedJobManager(
+      [
+        { state: 'FAILED', reason: NOT_RUNNING },
+        { state: 'COMPLETED', location: 'file:/sp/savepoint-3' },
+      ],
+      [
+        ['RUNNING', { FINISHED: 1, DEPLOYING: 1 }],
+        ['RUNNING', { FINISHED: 1, RUNNING: 1 }],
+      ],
+    );
+    await expect(runnerWith(jobManager, 60_000).stop(JOB)).resolves.toBe('file:/sp/savepoint-3');
+    expect(triggers).toEqual([JOB, JOB]);
+  });
+
   it('fails at once on any other savepoint failure', async () => {
     const { jobManager, triggers } = scriptedJobManager(
       [{ state: 'FAILED', reason: 'IOException: No space left on device' }],

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RiffleError } from '@riffle/domain';
 import {
-  everyTaskRunning,
+  everyTaskRunningOrFinished,
   type JobState,
   JobManagerClient,
   type SavepointStatus,
@@ -165,7 +165,7 @@ export class FlinkStatementRunner {
     }
   }
 
-  /** Waits until every subtask is RUNNING (again). A job that ends meanwhile cannot be stopped. */
+  /** Waits until every subtask is RUNNING (again) or FINISHED. A job that ends meanwhile cannot be stopped. */
   private async untilEveryTaskRuns(jobId: string, deadline: number, failure: string): Promise<void> {
     for (;;) {
       if (Date.now() > deadline)
@@ -174,7 +174,7 @@ export class FlinkStatementRunner {
       const job = await this.jobManager.job(jobId);
       if (ENDED.has(job.state))
         throw savepointFailed(jobId, `the job ended ${job.state} before its tasks all ran`);
-      if (everyTaskRunning(job)) return;
+      if (everyTaskRunningOrFinished(job)) return;
     }
   }
 

@@ -37,11 +37,15 @@ export interface JobDetails extends JobSummary {
 }
 
 /**
- * Every subtask of every vertex RUNNING: only then does a checkpoint or savepoint start. A vertex's own
- * `status` is RUNNING as soon as one of its subtasks runs, while the others may still be deploying.
+ * Every subtask of every vertex RUNNING, or FINISHED (a bounded source that is done: Flink checkpoints
+ * past finished tasks, FLIP-147): only then does a checkpoint or savepoint start. A vertex's own `status`
+ * is RUNNING as soon as one of its subtasks runs, while the others may still be deploying.
  */
-export function everyTaskRunning(job: JobDetails): boolean {
-  return job.state === 'RUNNING' && job.vertices.every((v) => v.tasks.RUNNING === v.parallelism);
+export function everyTaskRunningOrFinished(job: JobDetails): boolean {
+  return (
+    job.state === 'RUNNING' &&
+    job.vertices.every((v) => (v.tasks.RUNNING ?? 0) + (v.tasks.FINISHED ?? 0) === v.parallelism)
+  );
 }
 
 export type SavepointStatus =
