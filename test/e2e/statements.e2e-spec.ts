@@ -113,6 +113,10 @@ describe('statements', () => {
       expect(answer(front!)).toEqual(answer(viaFastify!));
     }
 
+    // the Swagger UI, served by @fastify/static (its content-disposition is ESM-only: require(esm), Node ≥ 20.19)
+    const ui = await http().get('/docs').redirects(1).expect(200);
+    expect(ui.headers['content-type']).toMatch(/^text\/html/);
+    await http().get('/docs/swagger-ui.css').expect(200);
     const docs = await http().get('/openapi.json').expect(200);
     const documented = docs.body.paths['/sql/v1/organizations/{org}/environments/{env}/statements/{name}'];
     expect(Object.keys(documented).sort()).toEqual(['delete', 'get', 'put']);
