@@ -43,4 +43,20 @@ describe('Metrics.boundHistogram', () => {
       'riffle_y_seconds_count{route="/a",app="api"} 2',
     );
   });
+
+  it('resets in place: an observer bound before a reset still counts after it', async () => {
+    const metrics = new Metrics('api');
+    const observe = metrics.boundHistogram('z_seconds', 'Some latency', ['route'], [1]).bind('/a');
+    observe(0.5);
+    metrics.registry.resetMetrics();
+    observe(2);
+    const text = await metrics.registry.getSingleMetricAsString('riffle_z_seconds');
+    expect(samples(text)).toEqual(
+      expect.arrayContaining([
+        'riffle_z_seconds_bucket{app="api",le="1",route="/a"} 0',
+        'riffle_z_seconds_count{app="api",route="/a"} 1',
+        'riffle_z_seconds_sum{app="api",route="/a"} 2',
+      ]),
+    );
+  });
 });

@@ -120,8 +120,12 @@ export class BoundHistogram {
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
 
+  /** zeroes every series in place (prom-client's `registry.resetMetrics()`): bound observers keep counting */
   reset(): void {
-    this.series.clear();
+    for (const series of this.series.values()) {
+      series.counts.fill(0);
+      series.sum = 0;
+    }
   }
 }
 
