@@ -8,6 +8,7 @@ import { FlinkCells1763800700000 } from './1763800700000-flink-cells';
 import { CellIdle1763800800000 } from './1763800800000-cell-idle';
 import { TableSettings1763800900000 } from './1763800900000-table-settings';
 import { StatementChangeNotify1763801000000 } from './1763801000000-statement-change-notify';
+import { ResultStreams1763801100000 } from './1763801100000-result-streams';
 
 /** Every migration, in order. Listed explicitly so compiled and ts runs load the same set. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   CellIdle1763800800000,
   TableSettings1763800900000,
   StatementChangeNotify1763801000000,
+  ResultStreams1763801100000,
 ];

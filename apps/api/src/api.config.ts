@@ -8,6 +8,7 @@ import {
   kafkaConfig,
   loadConfigs,
   redisConfig,
+  resultsConfig,
 } from '@riffle/config';
 import { z } from 'zod';
 
@@ -31,6 +32,7 @@ export function loadApiConfig(env: Environment) {
     flink: flinkConfig,
     billing: billingConfig,
     statementCache: statementCacheConfig,
+    results: resultsConfig,
   });
 }
 export type ApiConfig = ReturnType<typeof loadApiConfig>;

@@ -24,6 +24,7 @@ import {
   ListStatements,
   ReadStatementResults,
   RegisterKafkaCluster,
+  ResultStore,
   StatementQueue,
   StatementRepository,
   SubmitStatement,
@@ -52,6 +53,7 @@ import {
   SqlIdempotencyRepository,
   SqlIdentityRepository,
   SqlKafkaClusterRepository,
+  SqlResultStore,
   SqlStatementRepository,
   StatementReadCache,
 } from '@riffle/persistence';
@@ -181,7 +183,11 @@ export class ApiModule {
             queue: StatementQueue,
             pools: ComputePoolRepository,
             clusters: KafkaClusterRepository,
-          ) => new SubmitStatement(identities, statements, queue, pools, clusters, config.api),
+          ) =>
+            new SubmitStatement(identities, statements, queue, pools, clusters, {
+              ...config.api,
+              maxOpenQueriesPerEnvironment: config.api.maxOpenQueriesPerEnvironment,
+            }),
         },
         {
           provide: ComputePoolRepository,
@@ -198,7 +204,15 @@ export class ApiModule {
         useCase(ListStatements, statementPorts),
         useCase(UpdateStatement, [...statementPorts, StatementQueue]),
         useCase(DeleteStatement, [...statementPorts, StatementQueue]),
-        useCase(ReadStatementResults, statementPorts),
+        { provide: ResultStore, inject: [DataSource], useFactory: (db: DataSource) => new SqlResultStore(db) },
+        {
+          provide: ReadStatementResults,
+          inject: [...statementPorts, ResultStore],
+          useFactory: (identities: IdentityRepository, statements: StatementRepository, results: ResultStore) =>
+            new ReadStatementResults(identities, statements, results, {
+              resultsRetentionMs: config.results.retentionMs,
+            }),
+        },
         useCase(ListStatementExceptions, statementPorts),
         {
           provide: UsageMinuteStore,

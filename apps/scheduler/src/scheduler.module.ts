@@ -12,7 +12,10 @@ import {
   WatchCells,
   KafkaClusterRepository,
   PrepareStatementTables,
+  PumpQueryResults,
   ReconcileStatement,
+  ResultStore,
+  ResultsQueue,
   StatementQueue,
   StatementRepository,
   TopicCatalog,
@@ -25,6 +28,7 @@ import {
   kafkaConfig,
   loadConfigs,
   redisConfig,
+  resultsConfig,
   schedulerConfig,
 } from '@riffle/config';
 import {
@@ -56,11 +60,13 @@ import {
   SqlIdentityRepository,
   SqlKafkaClusterRepository,
   SqlPoolAdmission,
+  SqlResultStore,
   SqlScalingDecisionLog,
   registerStateMetrics,
   SqlStatementRepository,
 } from '@riffle/persistence';
 import {
+  BullResultsQueue,
   BullStatementQueue,
   QUEUES,
   QueueModule,
@@ -75,7 +81,11 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { CellWatch } from './cell-watch';
 import { createFleet, firstCell } from './fleet';
+import { ResultRetention } from './result-retention';
 import { StatementSweep } from './statement-sweep';
+
+/** the results service's worker: a second QueueWorker, on the statement-results queue */
+const RESULTS_WORKER = 'RESULTS_WORKER';
 
 export function loadSchedulerConfig(env: Environment) {
   return loadConfigs(env, {
@@ -85,11 +95,16 @@ export function loadSchedulerConfig(env: Environment) {
     kafka: kafkaConfig,
     flink: flinkConfig,
     fleet: fleetConfig,
+    results: resultsConfig,
   });
 }
 export type SchedulerConfig = ReturnType<typeof loadSchedulerConfig>;
 
-/** The control loops: statement reconcile (placement, fleet scaling and autoscaling come later). */
+/**
+ * The control loops: statement reconcile (admission, placement, autoscaling), the cell watch, and the
+ * results service that moves running queries' rows into result pages, each on a queue and a worker pool
+ * of its own, shared fairly across organizations.
+ */
 @Module({})
 export class SchedulerModule {
   static forRoot(
@@ -214,6 +229,12 @@ export class SchedulerModule {
               logger,
             ),
         },
+        { provide: ResultStore, inject: [DataSource], useFactory: (db: DataSource) => new SqlResultStore(db) },
+        {
+          provide: ResultsQueue,
+          inject: [Redis],
+          useFactory: (redis: Redis) => new BullResultsQueue(redis, queuePrefix(config.redis, config.database)),
+        },
         {
           provide: ReconcileStatement,
           inject: [
@@ -224,6 +245,8 @@ export class SchedulerModule {
             KafkaClusterRepository,
             TopicCatalog,
             PlaceStatement,
+            ResultStore,
+            ResultsQueue,
           ],
           useFactory: (
             statements: StatementRepository,
@@ -233,6 +256,8 @@ export class SchedulerModule {
             clusters: KafkaClusterRepository,
             topics: TopicCatalog,
             placement: PlaceStatement,
+            results: ResultStore,
+            resultsQueue: ResultsQueue,
           ) => {
             const admission = new SqlPoolAdmission(db);
             const sources = new SourcePartitions(clusters, topics);
@@ -250,24 +275,36 @@ export class SchedulerModule {
                 )
               : undefined;
             return new ReconcileStatement(
-              statements,
-              engines,
-              tables,
-              admission,
               {
-                idleResultsTimeoutMs: scheduler.idleResultsTimeoutMs,
-                observeEveryMs: scheduler.observeIntervalMs,
+                statements,
+                engines,
+                tables,
+                admission,
+                results,
+                resultsQueue,
+                autoscaler,
+                placement,
+                sizing: new SizeStatement(sources, new SqlComputePoolRepository(db)),
+                recovery: new JobRecovery(
+                  new SqlCellRepository(db),
+                  new FileCheckpointLocator(),
+                  firstCell(config.fleet, config.flink).id,
+                ),
               },
-              autoscaler,
-              placement,
-              new SizeStatement(sources, new SqlComputePoolRepository(db)),
-              new JobRecovery(
-                new SqlCellRepository(db),
-                new FileCheckpointLocator(),
-                firstCell(config.fleet, config.flink).id,
-              ),
+              { observeEveryMs: scheduler.observeIntervalMs },
             );
           },
+        },
+        {
+          provide: PumpQueryResults,
+          inject: [StatementRepository, ResultStore, StatementEngines],
+          useFactory: (statements: StatementRepository, results: ResultStore, engines: StatementEngines) =>
+            new PumpQueryResults(statements, results, engines, {
+              idleTimeoutMs: config.results.idleTimeoutMs,
+              limits: config.results.limits,
+              maxPagesPerStep: 20,
+              stepBudgetMs: 1_000,
+            }),
         },
         {
           provide: QueueWorker,
@@ -292,20 +329,46 @@ export class SchedulerModule {
             ),
         },
         {
+          provide: RESULTS_WORKER,
+          inject: [PumpQueryResults, Metrics],
+          useFactory: (pump: PumpQueryResults, metrics: Metrics) =>
+            new QueueWorker(
+              QUEUES.statementResults,
+              {
+                'statement.results': (data) =>
+                  inSpan(
+                    'riffle-scheduler',
+                    'statement results',
+                    { attributes: { 'riffle.statement.uid': data.statementUid } },
+                    () => pump.execute(data.statementUid),
+                  ),
+              },
+              config.redis,
+              queuePrefix(config.redis, config.database),
+              config.results.concurrency,
+              logger,
+              metrics,
+            ),
+        },
+        {
+          provide: ResultRetention,
+          inject: [ResultStore],
+          useFactory: (results: ResultStore) =>
+            new ResultRetention(results, config.results.retentionMs, logger),
+        },
+        {
           provide: StatementSweep,
           inject: [StatementRepository, StatementQueue],
           useFactory: (statements: StatementRepository, queue: StatementQueue) =>
             new StatementSweep(statements, queue, scheduler.sweepIntervalMs, logger),
         },
         {
-          provide: QueueWorkerProbe,
-          inject: [QueueWorker],
-          useFactory: (w: QueueWorker) => new QueueWorkerProbe(w),
-        },
-        {
           provide: DEPENDENCY_PROBES,
-          inject: [PostgresProbe, RedisProbe, KafkaProbe, SqlGatewayProbe, JobManagerProbe, QueueWorkerProbe],
-          useFactory: (...probes: DependencyProbe[]) => probes,
+          inject: [PostgresProbe, RedisProbe, KafkaProbe, SqlGatewayProbe, JobManagerProbe, QueueWorker, RESULTS_WORKER],
+          useFactory: (...deps: [...DependencyProbe[], QueueWorker, QueueWorker]) => [
+            ...(deps.slice(0, 5) as DependencyProbe[]),
+            ...(deps.slice(5) as QueueWorker[]).map((worker) => new QueueWorkerProbe(worker)),
+          ],
         },
       ],
     };

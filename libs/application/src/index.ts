@@ -6,6 +6,8 @@ export * from './statements/statement-scope';
 export * from './statements/submit-statement.use-case';
 export * from './statements/reconcile-statement.use-case';
 export * from './statements/statement-engine.port';
+export * from './results/result-store.port';
+export * from './results/pump-query-results.use-case';
 export * from './catalog/catalog.ports';
 export * from './catalog/register-kafka-cluster.use-case';
 export * from './catalog/prepare-statement-tables';

@@ -85,6 +85,8 @@ export const apiConfig = defineConfig(
     API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(3_000),
     API_MAX_STATEMENTS_PER_ENVIRONMENT: z.coerce.number().int().min(1).max(10_000_000).default(1_000),
     API_MAX_POOLS_PER_ENVIRONMENT: z.coerce.number().int().min(1).max(10_000).default(20),
+    /** queries (SELECT …) pending or running at once per environment; more answer 429 OPEN_QUERY_LIMIT */
+    API_MAX_OPEN_QUERIES_PER_ENVIRONMENT: z.coerce.number().int().min(1).max(100_000).default(25),
     API_DEFAULT_POOL_MAX_CFU: z.coerce.number().int().min(1).max(10_000).default(10),
     /** the platform operator's organization: its OrgAdmins may open the queue dashboard (every tenant's jobs) */
     API_OPERATOR_ORGANIZATION_ID: z.uuid({ message: 'must be an organization id (a UUID)' }).optional(),
@@ -99,6 +101,7 @@ export const apiConfig = defineConfig(
     rateLimitPerMinute: v.API_RATE_LIMIT_PER_MINUTE,
     maxStatementsPerEnvironment: v.API_MAX_STATEMENTS_PER_ENVIRONMENT,
     maxPoolsPerEnvironment: v.API_MAX_POOLS_PER_ENVIRONMENT,
+    maxOpenQueriesPerEnvironment: v.API_MAX_OPEN_QUERIES_PER_ENVIRONMENT,
     defaultPoolMaxCfu: v.API_DEFAULT_POOL_MAX_CFU,
     operatorOrganizationId: v.API_OPERATOR_ORGANIZATION_ID,
     identityCacheTtlMs: v.API_IDENTITY_CACHE_TTL_MS,
@@ -126,10 +129,9 @@ export const schedulerConfig = defineConfig(
   {
     SCHEDULER_HOST: z.string().default('127.0.0.1'),
     SCHEDULER_PORT: port(8091),
-    SCHEDULER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+    SCHEDULER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
     SCHEDULER_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
     SCHEDULER_OBSERVE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
-    STATEMENT_RESULTS_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
     AUTOSCALER_ENABLED: z.enum(['true', 'false']).default('true'),
     AUTOSCALER_INTERVAL_MS: z.coerce.number().int().min(500).max(3_600_000).default(15_000),
     AUTOSCALER_STABILIZATION_MS: z.coerce.number().int().min(0).max(86_400_000).default(180_000),
@@ -154,10 +156,46 @@ export const schedulerConfig = defineConfig(
     concurrency: v.SCHEDULER_CONCURRENCY,
     sweepIntervalMs: v.SCHEDULER_SWEEP_INTERVAL_MS,
     observeIntervalMs: v.SCHEDULER_OBSERVE_INTERVAL_MS,
-    idleResultsTimeoutMs: v.STATEMENT_RESULTS_IDLE_TIMEOUT_MS,
     logLevel: v.LOG_LEVEL,
   }),
 );
+
+/**
+ * The results service (DESIGN §9.1): how many result-stream steps a scheduler replica runs at once, what
+ * a query and an environment may keep, and for how long after the query ends.
+ */
+export const resultsConfig = defineConfig(
+  'results',
+  {
+    RESULTS_CONCURRENCY: z.coerce.number().int().min(1).max(1_024).default(8),
+    RESULTS_MAX_ROWS_PER_QUERY: z.coerce.number().int().min(1).max(1_000_000_000).default(100_000),
+    RESULTS_MAX_BYTES_PER_QUERY: z.coerce
+      .number()
+      .int()
+      .min(1_024)
+      .max(2 ** 40)
+      .default(64 * 2 ** 20),
+    RESULTS_MAX_BYTES_PER_ENVIRONMENT: z.coerce
+      .number()
+      .int()
+      .min(1_024)
+      .max(2 ** 50)
+      .default(2 ** 30),
+    RESULTS_RETENTION_MS: z.coerce.number().int().min(1_000).max(31 * 86_400_000).default(86_400_000),
+    STATEMENT_RESULTS_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
+  },
+  (v) => ({
+    concurrency: v.RESULTS_CONCURRENCY,
+    limits: {
+      maxRowsPerQuery: v.RESULTS_MAX_ROWS_PER_QUERY,
+      maxBytesPerQuery: v.RESULTS_MAX_BYTES_PER_QUERY,
+      maxBytesPerEnvironment: v.RESULTS_MAX_BYTES_PER_ENVIRONMENT,
+    },
+    retentionMs: v.RESULTS_RETENTION_MS,
+    idleTimeoutMs: v.STATEMENT_RESULTS_IDLE_TIMEOUT_MS,
+  }),
+);
+export type ResultsOptions = ReturnType<typeof resultsConfig.load>;
 
 export const meteringConfig = defineConfig(
   'metering',

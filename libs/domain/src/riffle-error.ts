@@ -7,6 +7,8 @@ export type ErrorKind =
   | 'unauthenticated'
   | 'forbidden'
   | 'not_found'
+  /** it existed and is gone for good (e.g. results past their retention) */
+  | 'gone'
   | 'conflict'
   | 'too_large'
   | 'unsupported_media_type'

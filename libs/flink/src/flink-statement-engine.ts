@@ -1,5 +1,5 @@
 import { type ForegroundQuery, StatementEngine } from '@riffle/application';
-import type { FlinkJobState } from '@riffle/domain';
+import type { FlinkFailure, FlinkJobState } from '@riffle/domain';
 import type { ForegroundRef, FlinkStatementRunner } from './flink-statement-runner';
 import type { JobManagerClient } from './job-manager.client';
 
@@ -97,8 +97,12 @@ export class FlinkStatementEngine extends StatementEngine {
     return Math.max(1, await this.jobManager.jobPlanParallelism(jobId));
   }
 
-  async exceptions(jobId: string): Promise<{ name: string; message: string }[]> {
+  async failures(jobId: string): Promise<FlinkFailure[]> {
     const list = await this.jobManager.exceptions(jobId);
-    return list.map((e) => ({ name: e.exceptionName, message: e.message }));
+    return list.map((e) => ({ rootClass: e.rootClass, message: e.message, timestamp: e.timestamp }));
+  }
+
+  jobState(jobId: string): Promise<FlinkJobState | undefined> {
+    return this.jobManager.jobStatus(jobId);
   }
 }

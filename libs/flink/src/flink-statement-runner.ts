@@ -114,8 +114,24 @@ export class FlinkStatementRunner {
     }
   }
 
+  /**
+   * One page of a SELECT's rows. Fetching a token again answers the page it answered before, so a
+   * fetch repeated after a crash loses nothing. A gateway that no longer knows the operation (it
+   * restarted, or the operation was closed) answers QUERY_RESULTS_GONE; a query whose job failed,
+   * QUERY_JOB_FAILED (the job's own exceptions say why).
+   */
   async fetchPage(ref: OperationRef, token: number): Promise<ResultRowsPage> {
-    const page = await this.gateway.fetchResults(ref, token);
+    const page = await this.gateway.fetchResults(ref, token).catch((error: unknown) => {
+      if (flinkSays(error, /Session '[^']*' does not exist|Can not find the submitted operation|does not exist/))
+        throw new RiffleError(
+          'QUERY_RESULTS_GONE',
+          'not_found',
+          "The SQL Gateway no longer holds the query's results (it restarted, or the query was closed).",
+        );
+      if (flinkSays(error, /Job failed \(JobID|JobExecutionException|ProgramInvocationException/))
+        throw new RiffleError('QUERY_JOB_FAILED', 'invalid', "The query's Flink job failed.");
+      throw error;
+    });
     if (page.resultType === 'NOT_READY') return { rows: [], nextToken: token, notReady: true };
     const rows = (page.results?.data ?? []).map((r) => ({ op: OPS[r.kind], row: r.fields }));
     const nextToken = page.resultType === 'EOS' ? null : (tokenOf(page.nextResultUri) ?? token + 1);

@@ -1,4 +1,4 @@
-import type { FlinkJobState } from '@riffle/domain';
+import { type FlinkJobState, RiffleError } from '@riffle/domain';
 import { flinkRequest } from './flink-http';
 
 /** Flink's job states, as the domain names them */
@@ -56,6 +56,8 @@ export interface JobException {
   exceptionName: string;
   /** one readable line: the innermost cause as `SimpleClassName: message`, no stack */
   message: string;
+  /** the innermost cause's class, fully qualified */
+  rootClass: string;
   taskName?: string;
 }
 
@@ -129,6 +131,22 @@ export class JobManagerClient {
     return flinkRequest(this.baseUrl, 'GET', `/jobs/${jobId}`, this.timeoutMs);
   }
 
+  /** the job's state alone (a much smaller answer than `job`); undefined when the cluster does not know it */
+  async jobStatus(jobId: string): Promise<JobState | undefined> {
+    try {
+      const body = await flinkRequest<{ status: JobState }>(
+        this.baseUrl,
+        'GET',
+        `/jobs/${jobId}/status`,
+        this.timeoutMs,
+      );
+      return body.status;
+    } catch (error) {
+      if (unknownJob(error)) return undefined;
+      throw error;
+    }
+  }
+
   async cancel(jobId: string): Promise<void> {
     await flinkRequest(this.baseUrl, 'PATCH', `/jobs/${jobId}?mode=cancel`, this.timeoutMs);
   }
@@ -199,6 +217,7 @@ export class JobManagerClient {
         timestamp: e.timestamp,
         exceptionName: e.exceptionName,
         message: readableThrowable(e.stacktrace) || e.exceptionName,
+        rootClass: innermostClass(e.stacktrace) ?? e.exceptionName,
         ...(e.taskName && { taskName: e.taskName }),
       }))
       .sort((a, b) => b.timestamp - a.timestamp)
@@ -272,6 +291,23 @@ export class JobManagerClient {
     const job = await this.job(jobId);
     return Math.max(0, ...job.vertices.map((v) => v.parallelism));
   }
+}
+
+/** the class of a stack trace's innermost cause, fully qualified */
+export function innermostClass(stackTrace: string): string | undefined {
+  const lines = stackTrace.split('\n');
+  const innermost = lines.filter((line) => line.startsWith('Caused by: ')).at(-1) ?? lines[0] ?? '';
+  return /^(?:Caused by: )?((?:[a-zA-Z_$][\w$]*\.)*[A-Za-z_$][\w$]*)(?::|$)/.exec(innermost.trim())?.[1];
+}
+
+/** Flink's answer for a job id it does not know (any more) */
+function unknownJob(error: unknown): boolean {
+  if (!(error instanceof RiffleError)) return false;
+  const lines = error.details.flinkErrors;
+  return (
+    error.kind === 'not_found' ||
+    (Array.isArray(lines) && lines.some((l) => typeof l === 'string' && /FlinkJobNotFoundException/.test(l)))
+  );
 }
 
 /**

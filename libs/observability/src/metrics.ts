@@ -15,11 +15,16 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'riffle_' });
   }
 
-  counter(name: string, help: string, labelNames: string[] = []) {
+  /** one series per name: a second caller (e.g. a second queue worker of the app) shares the first's */
+  counter(name: string, help: string, labelNames: string[] = []): Counter {
+    const known = this.registry.getSingleMetric(`riffle_${name}`);
+    if (known) return known as Counter;
     return new Counter({ name: `riffle_${name}`, help, labelNames, registers: [this.registry] });
   }
 
-  histogram(name: string, help: string, labelNames: string[] = [], buckets?: number[]) {
+  histogram(name: string, help: string, labelNames: string[] = [], buckets?: number[]): Histogram {
+    const known = this.registry.getSingleMetric(`riffle_${name}`);
+    if (known) return known as Histogram;
     return new Histogram({
       name: `riffle_${name}`,
       help,

@@ -15,3 +15,4 @@ export * from './local-directory.export-sink';
 export * from './sql-compute-pool.repository';
 export * from './state-metrics';
 export * from './sql-cell.repository';
+export * from './sql-result.store';

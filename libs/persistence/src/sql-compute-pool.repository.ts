@@ -177,7 +177,8 @@ export class SqlPoolAdmission extends PoolAdmission {
         'SELECT max_cfu FROM compute_pools WHERE id = $1',
         [poolId],
       );
-      if (!pool) return { admitted: false, reason: `waiting: compute pool ${poolId} no longer exists` };
+      if (!pool)
+        return { admitted: false, reason: `waiting: compute pool ${poolId} no longer exists`, ahead: 0 };
       const [{ used }]: { used: string }[] = await tx.query(
         `SELECT coalesce(sum(greatest(current_cfu, admitted_cfu)), 0) AS used FROM statements
          WHERE compute_pool_id = $1 AND ${UNFINISHED}`,
@@ -200,7 +201,7 @@ export class SqlPoolAdmission extends PoolAdmission {
       });
       const waits = decision.waiting.find((w) => w.uid === statement.uid);
       const verdict: AdmissionVerdict = waits
-        ? { admitted: false, reason: waits.detail }
+        ? { admitted: false, reason: waits.detail, ahead: waits.ahead }
         : { admitted: true };
       const now = new Date().toISOString();
       if (verdict.admitted) {
@@ -211,8 +212,11 @@ export class SqlPoolAdmission extends PoolAdmission {
         ]);
         return { admitted: true };
       }
+      // written only when it changes: a waiting statement looks again every few seconds, and each write
+      // is a new resource version announced to every API replica's read cache
       await tx.query(
-        `UPDATE statements SET scaling_status = $2, detail = $3, updated_at = now() WHERE uid = $1`,
+        `UPDATE statements SET scaling_status = $2, detail = $3, updated_at = now()
+         WHERE uid = $1 AND (detail IS DISTINCT FROM $3 OR scaling_status->>'scaling_state' IS DISTINCT FROM 'POOL_EXHAUSTED')`,
         [
           statement.uid,
           JSON.stringify({ scaling_state: 'POOL_EXHAUSTED', reason: verdict.reason, last_updated: now }),

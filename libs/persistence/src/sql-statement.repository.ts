@@ -1,6 +1,6 @@
 import {
   type NewStatement,
-  type ResultRow,
+  type StatementException,
   type StatementCursor,
   type StatementFilter,
   type ScalingStatus,
@@ -9,8 +9,8 @@ import {
   type StatementScope,
   type StatusPatch,
 } from '@riffle/application';
-import { RiffleError } from '@riffle/domain';
-import type { DataSource } from 'typeorm';
+import { type FailureClass, RiffleError } from '@riffle/domain';
+import type { DataSource, EntityManager } from 'typeorm';
 
 interface StatementRow {
   uid: string;
@@ -98,6 +98,15 @@ const LEDGER_INSERT = `INSERT INTO allocation_ledger
 const TOUCH_EVERY_MS = 1_000;
 const TOUCHED_MAX = 10_000;
 
+function openQueryLimit(cap: number): RiffleError {
+  return new RiffleError(
+    'OPEN_QUERY_LIMIT',
+    'rate_limited',
+    `This environment already has ${cap} queries pending or running, its limit; read or stop one (or wait for one to end) and submit again.`,
+    { limit: cap, retry_after_seconds: 5 },
+  );
+}
+
 export class SqlStatementRepository extends StatementRepository {
   /** when this replica last recorded a read of each statement (oldest first) */
   private readonly touched = new Map<string, number>();
@@ -114,9 +123,25 @@ export class SqlStatementRepository extends StatementRepository {
     super();
   }
 
-  async insert(s: NewStatement): Promise<StatementRecord> {
+  async insert(s: NewStatement, limits: { maxOpenQueries?: number } = {}): Promise<StatementRecord> {
+    const cap = s.executionMode === 'foreground' ? limits.maxOpenQueries : undefined;
+    if (cap === undefined) return this.insertRow(this.db.manager, s);
+    // queries of one environment are counted and inserted under one lock, so the cap is exact
+    return this.db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('open-queries/' || $1))`, [s.environmentId]);
+      const [{ open }]: { open: string }[] = await tx.query(
+        `SELECT count(*) AS open FROM (SELECT 1 FROM statements WHERE organization_id = $1 AND environment_id = $2
+           AND execution_mode = 'foreground' AND phase IN ('PENDING', 'RUNNING') LIMIT $3) q`,
+        [s.organizationId, s.environmentId, cap],
+      );
+      if (Number(open) >= cap) throw openQueryLimit(cap);
+      return this.insertRow(tx, s);
+    });
+  }
+
+  private async insertRow(db: EntityManager, s: NewStatement): Promise<StatementRecord> {
     try {
-      const rows: StatementRow[] = await this.db.query(
+      const rows: StatementRow[] = await db.query(
         `INSERT INTO statements (uid, organization_id, environment_id, name, statement, properties, compute_pool_id,
            principal, labels, stopped, sql_kind, execution_mode, traits)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING *`,
@@ -240,24 +265,25 @@ export class SqlStatementRepository extends StatementRepository {
     return rows[0] && toRecord(rows[0]);
   }
 
-  async exceptions(
-    uid: string,
-    limit: number,
-  ): Promise<{ name: string; message: string; occurredAt: Date }[]> {
-    const rows: { name: string; message: string; occurred_at: Date }[] = await this.db.query(
-      `SELECT name, message, occurred_at FROM statement_exceptions WHERE statement_uid = $1
+  async exceptions(uid: string, limit: number): Promise<StatementException[]> {
+    const rows: {
+      name: string;
+      message: string;
+      occurred_at: Date;
+      count: number;
+      kind: StatementException['kind'];
+    }[] = await this.db.query(
+      `SELECT name, message, occurred_at, count, kind FROM statement_exceptions WHERE statement_uid = $1
        ORDER BY occurred_at DESC, id DESC LIMIT $2`,
       [uid, limit],
     );
-    return rows.map((r) => ({ name: r.name, message: r.message, occurredAt: r.occurred_at }));
-  }
-
-  async resultPage(uid: string, page: number): Promise<{ rows: ResultRow[]; last: boolean } | undefined> {
-    const rows: { rows: ResultRow[]; last: boolean }[] = await this.db.query(
-      'SELECT rows, last FROM statement_result_pages WHERE statement_uid = $1 AND page = $2',
-      [uid, page],
-    );
-    return rows[0];
+    return rows.map((r) => ({
+      name: r.name,
+      message: r.message,
+      occurredAt: r.occurred_at,
+      count: r.count,
+      kind: r.kind,
+    }));
   }
 
   async touchRead(uid: string): Promise<void> {
@@ -317,19 +343,30 @@ export class SqlStatementRepository extends StatementRepository {
     ]);
   }
 
-  async addException(uid: string, name: string, message: string): Promise<void> {
-    await this.db.query(
-      'INSERT INTO statement_exceptions (statement_uid, name, message) VALUES ($1, $2, $3)',
-      [uid, name, message.slice(0, 4_000)],
-    );
-  }
-
-  async appendResultPage(uid: string, page: number, rows: ResultRow[], last: boolean): Promise<void> {
-    await this.db.query(
-      `INSERT INTO statement_result_pages (statement_uid, page, rows, last) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (statement_uid, page) DO NOTHING`,
-      [uid, page, JSON.stringify(rows), last],
-    );
+  async addException(
+    uid: string,
+    name: string,
+    message: string,
+    more: { kind?: FailureClass; count?: number } = {},
+  ): Promise<void> {
+    const count = Math.max(1, more.count ?? 1);
+    // the same cause as the newest entry adds to its count; concurrent writers of one statement are
+    // serialised on the statement's row so two equal causes never become two entries
+    await this.db.transaction(async (tx) => {
+      await tx.query('SELECT 1 FROM statements WHERE uid = $1 FOR UPDATE', [uid]);
+      const [, repeated]: [unknown, number] = await tx.query(
+        `UPDATE statement_exceptions SET count = count + $4, occurred_at = now(), kind = coalesce($5, kind)
+         WHERE id = (SELECT id FROM statement_exceptions WHERE statement_uid = $1
+                     ORDER BY occurred_at DESC, id DESC LIMIT 1)
+           AND name = $2 AND message = $3`,
+        [uid, name, message.slice(0, 4_000), count, more.kind ?? null],
+      );
+      if (repeated === 0)
+        await tx.query(
+          'INSERT INTO statement_exceptions (statement_uid, name, message, count, kind) VALUES ($1, $2, $3, $4, $5)',
+          [uid, name, message.slice(0, 4_000), count, more.kind ?? null],
+        );
+    });
   }
 
   async delete(uid: string): Promise<void> {

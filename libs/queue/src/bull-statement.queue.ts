@@ -1,6 +1,7 @@
 import { StatementQueue } from '@riffle/application';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { FairShare } from './fair-share';
 import { addTracedJob } from './queue-tracing';
 import { QUEUES } from './queues';
 
@@ -8,16 +9,25 @@ import { QUEUES } from './queues';
  * Job id = statement uid: while a reconcile for a statement is waiting, delayed or running, adding
  * another is a no-op, so a statement is never reconciled twice at once. Jobs are removed when they
  * end so the next change can queue a new one; Postgres stays the record (the sweep re-derives jobs).
+ * Organizations share the workers fairly (FairShare): a flood of one tenant's statements does not
+ * queue another tenant's statement behind it.
  */
 export class BullStatementQueue extends StatementQueue {
   private readonly queue: Queue;
+  private readonly fair: FairShare;
 
   constructor(connection: Redis, prefix: string) {
     super();
     this.queue = new Queue(QUEUES.statementReconcile, { connection, prefix });
+    this.fair = new FairShare(connection, `${prefix}:fair:${QUEUES.statementReconcile}`);
   }
 
-  async enqueueReconcile(uid: string, organizationId: string, delayMs = 0): Promise<void> {
+  async enqueueReconcile(
+    uid: string,
+    organizationId: string,
+    delayMs = 0,
+    options: { swept?: boolean } = {},
+  ): Promise<void> {
     await addTracedJob(
       this.queue,
       'statement.reconcile',
@@ -25,6 +35,7 @@ export class BullStatementQueue extends StatementQueue {
       {
         jobId: uid,
         delay: delayMs,
+        priority: await this.fair.priority(organizationId, !options.swept),
         removeOnComplete: true,
         removeOnFail: true,
         attempts: 8,

@@ -5,3 +5,5 @@ export * from './queue.module';
 export * from './bull-statement.queue';
 export * from './bull-billing-export.queue';
 export * from './queue-metrics';
+export * from './bull-results.queue';
+export * from './fair-share';

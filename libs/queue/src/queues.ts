@@ -5,6 +5,7 @@
  */
 export const QUEUES = {
   statementReconcile: 'statement-reconcile',
+  statementResults: 'statement-results',
   usageMetering: 'usage-metering',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -12,6 +13,8 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export interface JobContracts {
   /** observe → decide → act for one statement; job id = statement uid so it is never queued twice */
   'statement.reconcile': { statementUid: string; organizationId: string };
+  /** one short step of a running query's result stream; job id = statement uid */
+  'statement.results': { statementUid: string; organizationId: string };
   /** stream one billing export's cost lines to the export sink; job id = export id */
   'billing.export': { exportId: string };
 }
@@ -19,6 +22,7 @@ export type JobName = keyof JobContracts;
 
 export const JOB_QUEUE: { readonly [J in JobName]: QueueName } = {
   'statement.reconcile': QUEUES.statementReconcile,
+  'statement.results': QUEUES.statementResults,
   'billing.export': QUEUES.usageMetering,
 };
 

@@ -4,3 +4,7 @@ export * from './avro-topics';
 export * from './usage-reference';
 export * from './read-topic';
 export * from './statement-record';
+export * from './fakes/in-memory-statements';
+export * from './fakes/in-memory-result-store';
+export * from './fakes/recording-queues';
+export * from './fakes/scripted-query-engine';

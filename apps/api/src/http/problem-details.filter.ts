@@ -11,6 +11,7 @@ const STATUS_BY_KIND: Record<ErrorKind, number> = {
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,
+  gone: 410,
   conflict: 409,
   too_large: 413,
   unsupported_media_type: 415,
@@ -103,8 +104,8 @@ export function problemAnswer(
   return {
     status,
     headers:
-      status === 503
-        ? { 'content-type': PROBLEM_JSON_UTF8, 'retry-after': '2' }
+      status === 503 || status === 429
+        ? { 'content-type': PROBLEM_JSON_UTF8, 'retry-after': retryAfter(error) }
         : { 'content-type': PROBLEM_JSON_UTF8 },
     body: JSON.stringify({
       type: `urn:riffle:problem:${error.code}`,
@@ -117,6 +118,12 @@ export function problemAnswer(
       ...error.details,
     }),
   };
+}
+
+/** seconds a client should wait: the error's own `retry_after_seconds`, else 2 */
+function retryAfter(error: RiffleError): string {
+  const seconds = error.details.retry_after_seconds;
+  return typeof seconds === 'number' && Number.isInteger(seconds) && seconds > 0 ? String(seconds) : '2';
 }
 
 /** Nest's global exception filter: every error of a Nest route, and what Fastify's error handler passes on */

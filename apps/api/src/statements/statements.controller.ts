@@ -158,7 +158,12 @@ export class StatementsController {
     return {
       api_version: 'sql/v1',
       kind: 'StatementResult',
-      metadata: { self, next: page.next === null ? '' : `${self}?page_token=${page.next}` },
+      metadata: {
+        self,
+        next: page.next === null ? '' : `${self}?page_token=${page.next}`,
+        // a cap stopped the query: the rows here are all it kept (see the statement's status.detail)
+        ...(page.truncation ? { truncation: page.truncation } : {}),
+      },
       results: { data: page.rows.map((r) => ({ op: r.op, op_name: OP_NAMES[r.op], row: r.row })) },
     };
   }
@@ -175,7 +180,13 @@ export class StatementsController {
     return {
       api_version: 'sql/v1',
       kind: 'StatementExceptionList',
-      data: list.map((e) => ({ name: e.name, message: e.message, timestamp: e.occurredAt.toISOString() })),
+      data: list.map((e) => ({
+        name: e.name,
+        message: e.message,
+        timestamp: e.occurredAt.toISOString(),
+        count: e.count,
+        kind: e.kind,
+      })),
     };
   }
 

@@ -8,6 +8,8 @@ import {
   RiffleError,
   tableOptionsOfTopic,
 } from '@riffle/domain';
+import { rowBytes } from '../results/pump-query-results.use-case';
+import type { FetchedPage, ResultStore } from '../results/result-store.port';
 import type { ResultRow, StatementRecord, StatementRepository } from '../statements/statement.ports';
 import { type EnvironmentCatalog, type EnvironmentTables, isThisCatalog } from './environment-tables';
 import { TableDdl } from './table-ddl-actions';
@@ -46,6 +48,7 @@ export class AnswerMetadataStatement {
   constructor(
     private readonly statements: StatementRepository,
     private readonly environments: EnvironmentTables,
+    private readonly results: ResultStore,
   ) {}
 
   /** whether this use case answers the statement (the rest of `metadata` mode, e.g. SET or EXPLAIN, goes to Flink) */
@@ -78,13 +81,14 @@ export class AnswerMetadataStatement {
       });
       return;
     }
-    const pages = Math.max(1, Math.ceil(answer.rows.length / PAGE_ROWS));
-    for (let page = 0; page < pages; page++) {
+    const count = Math.max(1, Math.ceil(answer.rows.length / PAGE_ROWS));
+    const pages = Array.from({ length: count }, (_, page): FetchedPage => {
       const rows: ResultRow[] = answer.rows
         .slice(page * PAGE_ROWS, (page + 1) * PAGE_ROWS)
         .map((row) => ({ op: 0, row }));
-      await this.statements.appendResultPage(uid, page, rows, page === pages - 1);
-    }
+      return { rows, bytes: rows.reduce((n, r) => n + rowBytes(r), 0), last: page === count - 1 };
+    });
+    await this.results.writeAll(uid, statement, pages);
     await this.statements.recordStatus(uid, {
       phase: 'COMPLETED',
       detail: answer.detail,

@@ -6,6 +6,8 @@ import type {
   StatementRepository,
   StatusPatch,
 } from '../statements/statement.ports';
+import { InMemoryResultStore } from '@riffle/testing';
+import type { ResultStore } from '../results/result-store.port';
 import { AnswerMetadataStatement } from './answer-metadata-statement.use-case';
 import {
   type KafkaClusterRecord,
@@ -139,15 +141,21 @@ function fakeClusters() {
 
 /** what the use case wrote for one statement */
 class RecordingStatements {
-  pages: { page: number; rows: ResultRow[]; last: boolean }[] = [];
+  pages: { rows: ResultRow[]; last: boolean }[] = [];
   statuses: StatusPatch[] = [];
   exceptions: { name: string; message: string }[] = [];
 
+  /** the result pages the use case wrote, whatever the statement */
+  asResults(): ResultStore {
+    const results = new InMemoryResultStore();
+    results.writeAll = async (_uid, _scope, pages) => {
+      this.pages.push(...pages.map((p) => ({ rows: p.rows, last: p.last })));
+    };
+    return results;
+  }
+
   asRepository(): StatementRepository {
     return {
-      appendResultPage: async (_: string, page: number, rows: ResultRow[], last: boolean) => {
-        this.pages.push({ page, rows, last });
-      },
       recordStatus: async (_: string, patch: StatusPatch) => {
         this.statuses.push(patch);
       },
@@ -188,7 +196,7 @@ function setUp() {
   const tables = new PrepareStatementTables(identities, clusters.repository, topics);
   const recorded = new RecordingStatements();
   const answer = (sql: string, kind: string, properties: Record<string, string> = {}) =>
-    new AnswerMetadataStatement(recorded.asRepository(), tables.environments).execute(
+    new AnswerMetadataStatement(recorded.asRepository(), tables.environments, recorded.asResults()).execute(
       statement(sql, kind, properties),
     );
   return { topics, tables, recorded, answer, settings: clusters.settings };

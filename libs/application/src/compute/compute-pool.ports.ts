@@ -42,7 +42,10 @@ export abstract class ComputePoolRepository {
   abstract deleteIfEmpty(organizationId: string, id: string): Promise<'deleted' | 'busy' | 'missing'>;
 }
 
-export type AdmissionVerdict = { admitted: true } | { admitted: false; reason: string };
+export type AdmissionVerdict =
+  | { admitted: true }
+  /** `ahead`: statements waiting before it in the pool's queue */
+  | { admitted: false; reason: string; ahead: number };
 
 /**
  * Reserves a statement's CFUs in its pool before it starts, in submission order, atomically across

@@ -3,9 +3,30 @@ import type { PoolAdmission } from '../compute/compute-pool.ports';
 import type { StatementEngines } from '../compute/fleet.ports';
 import type { JobRecovery } from '../compute/job-recovery';
 import { RiffleError } from '@riffle/domain';
-import { ReconcileStatement, SUBMITTING_DETAIL } from './reconcile-statement.use-case';
+import { InMemoryResultStore, RecordingResultsQueue } from '@riffle/testing';
+import {
+  type ReconcileDependencies,
+  ReconcileStatement,
+  SUBMITTING_DETAIL,
+} from './reconcile-statement.use-case';
 import type { StatementEngine } from './statement-engine.port';
 import type { StatementRecord, StatementRepository, StatusPatch } from './statement.ports';
+
+/** a reconcile pass with the given ports; results go to an in-memory store and queue */
+function reconcileWith(
+  deps: Pick<ReconcileDependencies, 'statements' | 'engines'> & Partial<ReconcileDependencies>,
+): ReconcileStatement {
+  return new ReconcileStatement(
+    {
+      tables: {} as PrepareStatementTables,
+      admission: {} as PoolAdmission,
+      results: new InMemoryResultStore(),
+      resultsQueue: new RecordingResultsQueue(),
+      ...deps,
+    },
+    { observeEveryMs: 5_000 },
+  );
+}
 
 describe('ReconcileStatement', () => {
   it('bills a bounded job that finished before it was ever seen RUNNING', async () => {
@@ -34,13 +55,7 @@ describe('ReconcileStatement', () => {
       slots: () => Promise.resolve(2),
     } as unknown as StatementEngine;
     const engines = { forCell: () => Promise.resolve(engine) } as unknown as StatementEngines;
-    const reconcile = new ReconcileStatement(
-      statements,
-      engines,
-      {} as PrepareStatementTables,
-      {} as PoolAdmission,
-      { idleResultsTimeoutMs: 300_000, observeEveryMs: 5_000 },
-    );
+    const reconcile = reconcileWith({ statements, engines });
     expect(await reconcile.execute('u')).toEqual({ done: true });
     expect(patches).toEqual([
       { currentCfu: 2, startTime: expect.any(Date) },
@@ -82,35 +97,25 @@ describe('ReconcileStatement', () => {
       latestCheckpoint: (cellId: string, jobId: string) =>
         Promise.resolve(`file:///ck/${cellId}/${jobId}/chk-3`),
     } as unknown as JobRecovery;
-    const reconcile = new ReconcileStatement(
+    const reconcile = reconcileWith({
       statements,
       engines,
-      {
+      tables: {
         execute: (s: { statement: string }) =>
           Promise.resolve({ setupStatements: [], statement: s.statement }),
       } as unknown as PrepareStatementTables,
-      {} as PoolAdmission,
-      { idleResultsTimeoutMs: 300_000, observeEveryMs: 5_000 },
-      undefined,
-      undefined,
-      undefined,
       recovery,
-    );
+    });
     await reconcile.execute('u');
     expect(submitted.map((s) => s.savepointPath)).toEqual(['file:///ck/cell-0/job-1/chk-3']);
   });
 
   it.each([
-    ['RUNNING: the pass reading its rows died', 'RUNNING', [{ id: 'job-1', state: 'RUNNING' }], ['job-1']],
-    [
-      'PENDING with a job: the pass died after submitting',
-      'PENDING',
-      [{ id: 'job-1', state: 'FINISHED' }],
-      [],
-    ],
+    ['a running job', [{ id: 'job-1', state: 'RUNNING' }], ['job-1']],
+    ['a job that ended', [{ id: 'job-1', state: 'FINISHED' }], []],
   ])(
-    'fails a query whose result stream was lost (%s), cancelling what still runs',
-    async (_, phase, jobs, cancelledJobs) => {
+    'fails a PENDING query whose pass died after submitting it, before its stream existed (%s)',
+    async (_, jobs, cancelledJobs) => {
       const patches: StatusPatch[] = [];
       const exceptions: string[] = [];
       const cancelled: string[] = [];
@@ -119,7 +124,7 @@ describe('ReconcileStatement', () => {
         executionMode: 'foreground',
         sqlKind: 'SELECT',
         traits: { sql_kind: 'SELECT' },
-        phase,
+        phase: 'PENDING',
         stopped: false,
         jobId: 'job-1',
         cellId: 'cell-0',
@@ -145,13 +150,7 @@ describe('ReconcileStatement', () => {
         },
       } as unknown as StatementEngine;
       const engines = { forCell: () => Promise.resolve(engine) } as unknown as StatementEngines;
-      const reconcile = new ReconcileStatement(
-        statements,
-        engines,
-        {} as PrepareStatementTables,
-        {} as PoolAdmission,
-        { idleResultsTimeoutMs: 300_000, observeEveryMs: 5_000 },
-      );
+      const reconcile = reconcileWith({ statements, engines });
       expect(await reconcile.execute('u')).toEqual({ done: true });
       expect(cancelled).toEqual(cancelledJobs);
       expect(exceptions).toEqual(['RESULTS_LOST']);
@@ -198,16 +197,15 @@ describe('ReconcileStatement', () => {
         },
       } as unknown as StatementEngine;
       const engines = { forCell: () => Promise.resolve(engine) } as unknown as StatementEngines;
-      const reconcile = new ReconcileStatement(
+      const reconcile = reconcileWith({
         statements,
         engines,
-        {
+        tables: {
           execute: (s: { statement: string }) =>
             Promise.resolve({ setupStatements: [], statement: s.statement }),
         } as unknown as PrepareStatementTables,
-        { admit: () => Promise.resolve({ admitted: true }) } as unknown as PoolAdmission,
-        { idleResultsTimeoutMs: 300_000, observeEveryMs: 5_000 },
-      );
+        admission: { admit: () => Promise.resolve({ admitted: true }) } as unknown as PoolAdmission,
+      });
       return { reconcile, patches, submitted };
     };
 

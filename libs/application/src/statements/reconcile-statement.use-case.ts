@@ -1,4 +1,14 @@
-import { decideStatementAction, isLiveJob, RiffleError, type StatementAction } from '@riffle/domain';
+import {
+  admissionRecheckMs,
+  collapseFailures,
+  decideStatementAction,
+  failureDetail,
+  type FlinkJobState,
+  isLiveJob,
+  RiffleError,
+  type StatementAction,
+  userFailureOf,
+} from '@riffle/domain';
 import { AnswerMetadataStatement } from '../catalog/answer-metadata-statement.use-case';
 import type { PrepareStatementTables } from '../catalog/prepare-statement-tables';
 import type { AutoscaleStatement } from '../compute/autoscale-statement.use-case';
@@ -7,23 +17,44 @@ import type { StatementEngines } from '../compute/fleet.ports';
 import type { PlaceStatement } from '../compute/place-statement.use-case';
 import type { JobRecovery } from '../compute/job-recovery';
 import type { SizeStatement } from '../compute/size-statement.use-case';
+import type { ResultStore, ResultsQueue } from '../results/result-store.port';
 import { type ForegroundQuery, flinkSessionProperties, type StatementEngine } from './statement-engine.port';
-import { type StatementRecord, StatementRepository } from './statement.ports';
+import type { StatementRecord, StatementRepository } from './statement.ports';
 
 export interface ReconcileOptions {
-  /** a foreground statement nobody reads for this long is stopped (DESIGN: 5 minutes) */
-  idleResultsTimeoutMs: number;
   /** how often a live statement is observed again */
   observeEveryMs: number;
 }
+
+/** What a reconcile pass works with: ports, and the optional parts of the control loop. */
+export interface ReconcileDependencies {
+  statements: StatementRepository;
+  engines: StatementEngines;
+  tables: PrepareStatementTables;
+  admission: PoolAdmission;
+  /** where a query's rows go, and the service that moves them there (never this pass) */
+  results: ResultStore;
+  resultsQueue: ResultsQueue;
+  /** running background statements are right-sized by it; none = fixed size */
+  autoscaler?: AutoscaleStatement;
+  /** picks the statement's cell before it starts; none = everything runs on the first cell */
+  placement?: PlaceStatement;
+  /** the size a statement starts at, from its plan; none = INITIAL_CFU */
+  sizing?: SizeStatement;
+  /** finds the checkpoint a vanished job restores from; none = only the last stop's savepoint */
+  recovery?: JobRecovery;
+}
+
+/** job states in which a job may be failing over: only then are its exceptions read */
+const RESTARTING: readonly FlinkJobState[] = ['RESTARTING', 'FAILING'];
 
 /** what the queue should do next with this statement: look again after some time, or nothing */
 export type ReconcileOutcome = { recheckInMs: number } | { done: true };
 
 const done: ReconcileOutcome = { done: true };
 
-/** a statement waiting for room in its pool looks again this often (the sweep also requeues it) */
-const ADMISSION_RECHECK_MS = 2_000;
+/** a statement waiting for a cell (placement) looks again this often (the sweep also requeues it) */
+const PLACEMENT_RECHECK_MS = 2_000;
 /**
  * The size of a query (foreground), and of every statement when no sizer is wired: 1 CFU. Background
  * statements start at the size their plan suggests (SizeStatement); the autoscaler takes it from there.
@@ -42,24 +73,20 @@ export const SUBMITTING_DETAIL = 'Submitting to Flink.';
 
 /**
  * One reconcile pass for one statement: observe (Flink jobs named after the uid) → decide (pure) →
- * act. Idempotent and safe to repeat; the queue guarantees one pass per statement at a time.
+ * act. Idempotent and safe to repeat; the queue guarantees one pass per statement at a time. A pass is
+ * short: it never waits on a statement's lifetime (a query's rows flow through the results service).
  */
 export class ReconcileStatement {
+  private readonly statements: StatementRepository;
+  private readonly engines: StatementEngines;
+
   constructor(
-    private readonly statements: StatementRepository,
-    private readonly engines: StatementEngines,
-    private readonly tables: PrepareStatementTables,
-    private readonly admission: PoolAdmission,
+    private readonly deps: ReconcileDependencies,
     private readonly options: ReconcileOptions,
-    /** running background statements are right-sized by it; none = fixed size */
-    private readonly autoscaler?: AutoscaleStatement,
-    /** picks the statement's cell before it starts; none = everything runs on the first cell */
-    private readonly placement?: PlaceStatement,
-    /** the size a statement starts at, from its plan; none = INITIAL_CFU */
-    private readonly sizing?: SizeStatement,
-    /** finds the checkpoint a vanished job restores from; none = only the last stop's savepoint */
-    private readonly recovery?: JobRecovery,
-  ) {}
+  ) {
+    this.statements = deps.statements;
+    this.engines = deps.engines;
+  }
 
   async execute(uid: string): Promise<ReconcileOutcome> {
     const statement = await this.statements.findByUid(uid);
@@ -68,8 +95,26 @@ export class ReconcileStatement {
 
     const engine = await this.engines.forCell(statement.cellId);
     const jobs = await engine.findJobs(statement.uid);
-    const action = decideStatementAction(await this.withCheckpoint(statement, jobs), { jobs });
+    const action = decideStatementAction(await this.withCheckpoint(statement, jobs), {
+      jobs,
+      userFailure: await this.restartingOnUserError(statement, jobs, engine),
+    });
     return this.act(statement, action, engine);
+  }
+
+  /**
+   * The recorded job's newest failure while it restarts, when the user's SQL or data caused it: Flink's
+   * restarts cannot fix it, so the statement fails now instead of after every attempt. Read only while
+   * the job restarts, so a healthy statement costs no extra call.
+   */
+  private async restartingOnUserError(
+    statement: StatementRecord,
+    jobs: { id: string; state: FlinkJobState }[],
+    engine: StatementEngine,
+  ) {
+    const recorded = jobs.find((j) => j.id === statement.jobId);
+    if (!recorded || !RESTARTING.includes(recorded.state)) return undefined;
+    return userFailureOf(await engine.failures(recorded.id).catch(() => []));
   }
 
   private async act(
@@ -84,7 +129,7 @@ export class ReconcileStatement {
         if (statement.phase === 'PENDING') return { recheckInMs: STARTING_RECHECK_MS }; // a job is starting
         if (statement.phase === 'RUNNING' && statement.jobId) {
           await this.observeSlots(statement, engine);
-          await this.autoscaler?.execute(statement);
+          await this.deps.autoscaler?.execute(statement);
         }
         return statement.phase === 'RUNNING' || statement.phase === 'STOPPING' ? again : done;
       case 'submit': {
@@ -93,16 +138,17 @@ export class ReconcileStatement {
           statement.detail === SUBMITTING_DETAIL &&
           Date.now() - statement.updatedAt.getTime() < SUBMISSION_LEASE_MS
         )
-          return { recheckInMs: ADMISSION_RECHECK_MS };
+          return { recheckInMs: PLACEMENT_RECHECK_MS };
         const size = await this.initialSize(statement);
-        if (!(await this.admitted(statement, size.cfu))) return { recheckInMs: ADMISSION_RECHECK_MS };
+        const waiting = await this.admissionWait(statement, size.cfu);
+        if (waiting) return waiting;
         const cell = await this.place(statement, size.cfu);
-        if (!cell) return { recheckInMs: ADMISSION_RECHECK_MS };
+        if (!cell) return { recheckInMs: PLACEMENT_RECHECK_MS };
         await this.statements.recordStatus(uid, { detail: SUBMITTING_DETAIL });
         try {
           const { jobId } = await cell.engine.submitBackground({
             jobName: uid,
-            ...(await this.tables.execute(statement)),
+            ...(await this.deps.tables.execute(statement)),
             properties: {
               ...flinkSessionProperties(statement.properties),
               'parallelism.default': String(size.parallelism),
@@ -151,16 +197,30 @@ export class ReconcileStatement {
       case 'cancel':
         for (const jobId of action.jobIds) await engine.cancel(jobId);
         return { recheckInMs: 1_000 };
+      case 'fail': {
+        await engine.cancel(action.jobId);
+        const { failure } = action;
+        await this.statements.addException(uid, failure.name, failure.message, {
+          kind: failure.kind,
+          count: failure.count,
+        });
+        await this.statements.recordStatus(uid, {
+          phase: 'FAILED',
+          detail: failureDetail(failure),
+          endTime: new Date(),
+          currentCfu: 0,
+        });
+        return done;
+      }
       case 'set-phase': {
+        let detail = action.detail;
         if (action.jobFailed) {
-          const exceptions = await engine.exceptions(action.jobFailed).catch(() => []);
-          for (const e of exceptions.slice(0, 10).reverse())
-            await this.statements.addException(uid, e.name, e.message);
+          // one entry per distinct cause, oldest first so the newest stays on top; its detail says why
+          const failures = collapseFailures(await engine.failures(action.jobFailed).catch(() => []));
+          for (const f of [...failures].reverse())
+            await this.statements.addException(uid, f.name, f.message, { kind: f.kind, count: f.count });
+          if (failures[0]) detail = failureDetail(failures[0]);
         }
-        const detail =
-          action.jobFailed && statement.detail !== action.detail
-            ? await this.failureDetail(uid, action.detail)
-            : action.detail;
         const ended = action.phase === 'COMPLETED' || action.phase === 'FAILED' || action.phase === 'STOPPED';
         if (ended && action.phase !== 'STOPPED' && statement.jobId && statement.currentCfu === 0) {
           // a bounded job that finished between two looks was never seen RUNNING: it still ran and
@@ -192,23 +252,28 @@ export class ReconcileStatement {
    * from the job's newest retained checkpoint, which is newer than any savepoint it has.
    */
   private async withCheckpoint(statement: StatementRecord, jobs: { id: string }[]): Promise<StatementRecord> {
-    if (!this.recovery || !statement.jobId || statement.phase !== 'RUNNING') return statement;
+    const { recovery } = this.deps;
+    if (!recovery || !statement.jobId || statement.phase !== 'RUNNING') return statement;
     if (jobs.some((j) => j.id === statement.jobId)) return statement;
-    const checkpoint = await this.recovery.latestCheckpoint(statement.cellId, statement.jobId);
+    const checkpoint = await recovery.latestCheckpoint(statement.cellId, statement.jobId);
     return checkpoint ? { ...statement, savepointPath: checkpoint } : statement;
   }
 
-  /** statements start only once their pool has room for them, in submission order */
-  private async admitted(statement: StatementRecord, cfu: number): Promise<boolean> {
-    if (!statement.computePoolId || statement.admittedCfu > 0) return true;
-    return (await this.admission.admit(statement, cfu)).admitted;
+  /**
+   * Statements start only once their pool has room for them, in submission order. Undefined: admitted
+   * (or no pool); otherwise when to look again: the further back in the queue, the later.
+   */
+  private async admissionWait(statement: StatementRecord, cfu: number): Promise<ReconcileOutcome | undefined> {
+    if (!statement.computePoolId || statement.admittedCfu > 0) return undefined;
+    const verdict = await this.deps.admission.admit(statement, cfu);
+    return verdict.admitted ? undefined : { recheckInMs: admissionRecheckMs(verdict.ahead) };
   }
 
   private async initialSize(
     statement: StatementRecord,
   ): Promise<{ parallelism: number; cfu: number; reason: string }> {
-    if (!this.sizing) return { parallelism: INITIAL_CFU, cfu: INITIAL_CFU, reason: `${INITIAL_CFU} CFU` };
-    return this.sizing.execute(statement);
+    if (!this.deps.sizing) return { parallelism: INITIAL_CFU, cfu: INITIAL_CFU, reason: `${INITIAL_CFU} CFU` };
+    return this.deps.sizing.execute(statement);
   }
 
   /**
@@ -218,10 +283,13 @@ export class ReconcileStatement {
   private async place(
     statement: StatementRecord,
     cfu: number,
-  ): Promise<{ engine: StatementEngine } | undefined> {
-    if (statement.cellId || !this.placement) return { engine: await this.engines.forCell(statement.cellId) };
-    const outcome = await this.placement.execute(statement, Math.max(statement.admittedCfu, cfu));
-    if (outcome.placed) return { engine: await this.engines.forCell(outcome.cellId) };
+  ): Promise<{ engine: StatementEngine; cellId: string | null } | undefined> {
+    const { placement } = this.deps;
+    if (statement.cellId || !placement)
+      return { engine: await this.engines.forCell(statement.cellId), cellId: statement.cellId };
+    const outcome = await placement.execute(statement, Math.max(statement.admittedCfu, cfu));
+    if (outcome.placed)
+      return { engine: await this.engines.forCell(outcome.cellId), cellId: outcome.cellId };
     if (statement.detail !== outcome.reason)
       await this.statements.recordStatus(statement.uid, { detail: outcome.reason });
     return undefined;
@@ -232,11 +300,6 @@ export class ReconcileStatement {
     const slots = await engine.slots(statement.jobId!);
     if (slots !== statement.currentCfu)
       await this.statements.recordStatus(statement.uid, { currentCfu: slots });
-  }
-
-  private async failureDetail(uid: string, fallback: string): Promise<string> {
-    const [latest] = await this.statements.exceptions(uid, 1);
-    return latest ? `${fallback} ${latest.message}` : fallback;
   }
 
   /** Flink rejecting the SQL is the user's to fix: FAILED with the reason. Anything else retries. */
@@ -253,18 +316,16 @@ export class ReconcileStatement {
   }
 
   /**
-   * SELECT and metadata statements: run the query and copy its rows into immutable result pages
-   * until it ends, is stopped or deleted, or nobody has read results for the idle timeout.
+   * SELECT and metadata statements. A metadata statement is answered here (catalog, no Flink job). A
+   * query is started here and its stream handed to the results service, which moves its rows into
+   * result pages in short steps of its own: this pass returns as soon as the query runs.
    */
   private async foreground(statement: StatementRecord): Promise<ReconcileOutcome> {
     const { uid } = statement;
-    if (statement.phase === 'DELETING') {
-      await this.statements.delete(uid);
-      return done;
-    }
-    // RUNNING here means the pass that pumped its rows is gone: the reconcile job is the statement's own
-    // (job id = uid), so no second pass runs while the first lives, and a pass that ends leaves it final
-    if (statement.phase === 'RUNNING') return this.resultsLost(statement);
+    if (statement.phase === 'DELETING') return this.deleteQuery(statement);
+    // a running query is the results service's: make sure a step of its stream is queued (a stop
+    // request, or a sweep after Redis lost the queue, lands here)
+    if (statement.phase === 'RUNNING') return this.handToResults(statement, true);
     if (statement.phase !== 'PENDING') return done;
     if (statement.stopped) {
       await this.statements.recordStatus(uid, { phase: 'STOPPED', detail: 'Created stopped.' });
@@ -272,49 +333,85 @@ export class ReconcileStatement {
     }
     if (AnswerMetadataStatement.answers(statement)) {
       // SHOW, DESCRIBE, CREATE/DROP TABLE …: answered from Riffle's catalog, no Flink job, no CFU
-      await new AnswerMetadataStatement(this.statements, this.tables.environments).execute(statement);
+      await new AnswerMetadataStatement(
+        this.statements,
+        this.deps.tables.environments,
+        this.deps.results,
+      ).execute(statement);
       return done;
     }
-    // a query's rows flow through the one pass that started it; if that pass died after submitting,
-    // a second job would show some rows twice: fail the statement instead (it can be resubmitted)
+    // a pass that died between opening the stream and recording RUNNING: the stream goes on
+    if ((await this.deps.results.find(uid))?.state === 'OPEN') return this.running(statement);
+    // a pass that died after submitting, before the stream existed: nobody can read that job's rows
+    // from the start any more, so a second job is not started behind its back
     const engine = await this.engines.forCell(statement.cellId);
     if ((await engine.findJobs(uid)).length > 0) return this.resultsLost(statement);
-    if (!(await this.admitted(statement, INITIAL_CFU))) return { recheckInMs: ADMISSION_RECHECK_MS };
+    const waiting = await this.admissionWait(statement, INITIAL_CFU);
+    if (waiting) return waiting;
     const cell = await this.place(statement, INITIAL_CFU);
-    if (!cell) return { recheckInMs: ADMISSION_RECHECK_MS };
+    if (!cell) return { recheckInMs: PLACEMENT_RECHECK_MS };
     let query: ForegroundQuery;
     try {
       query = await cell.engine.startForeground({
         jobName: uid,
-        ...(await this.tables.execute(statement)),
+        ...(await this.deps.tables.execute(statement)),
         properties: flinkSessionProperties(statement.properties),
       });
     } catch (error) {
       return this.failOnRejection(statement, error);
     }
-    const started = new Date();
-    await this.statements.recordStatus(uid, {
-      phase: 'RUNNING',
-      detail: 'Producing results.',
-      startTime: started,
-      currentCfu: query.jobId ? 1 : 0,
+    await this.deps.results.open({
+      statementUid: uid,
+      scope: { organizationId: statement.organizationId, environmentId: statement.environmentId },
+      cellId: cell.cellId,
+      gatewayRef: query.ref,
       jobId: query.jobId ?? null,
     });
-    try {
-      return await this.pump(uid, query, started, cell.engine);
-    } finally {
-      await cell.engine.closeForeground(query).catch(() => undefined);
-    }
+    return this.running(statement, query.jobId ?? null);
   }
 
-  /** the query's job ran, but the pass reading its rows died: cancel what still runs, FAILED with why */
+  private async running(statement: StatementRecord, jobId?: string | null): Promise<ReconcileOutcome> {
+    const stream = jobId === undefined ? await this.deps.results.find(statement.uid) : undefined;
+    const job = jobId === undefined ? (stream?.jobId ?? null) : jobId;
+    await this.statements.recordStatus(statement.uid, {
+      phase: 'RUNNING',
+      detail: 'Producing results.',
+      startTime: new Date(),
+      currentCfu: job ? 1 : 0,
+      jobId: job,
+    });
+    return this.handToResults(statement);
+  }
+
+  private async handToResults(statement: StatementRecord, resumed = false): Promise<ReconcileOutcome> {
+    await this.deps.resultsQueue.enqueueStep(statement.uid, statement.organizationId, { resumed });
+    return done;
+  }
+
+  /** a query being deleted: its gateway operation closed (which cancels its job), any other job cancelled */
+  private async deleteQuery(statement: StatementRecord): Promise<ReconcileOutcome> {
+    const stream = await this.deps.results.find(statement.uid);
+    if (stream?.state === 'OPEN' && stream.gatewayRef) {
+      const engine = await this.engines.forCell(stream.cellId);
+      await engine
+        .closeForeground({ ref: stream.gatewayRef, jobId: stream.jobId ?? undefined })
+        .catch(() => undefined);
+    }
+    const engine = await this.engines.forCell(statement.cellId);
+    for (const job of (await engine.findJobs(statement.uid)).filter((j) => isLiveJob(j.state)))
+      await engine.cancel(job.id);
+    await this.statements.delete(statement.uid);
+    return done;
+  }
+
+  /** the query's job ran, but its stream never reached the results service: cancel it, FAILED with why */
   private async resultsLost(statement: StatementRecord): Promise<ReconcileOutcome> {
     const { uid } = statement;
     const engine = await this.engines.forCell(statement.cellId);
     for (const job of (await engine.findJobs(uid)).filter((j) => isLiveJob(j.state)))
       await engine.cancel(job.id);
-    const message = 'The query lost its result stream (scheduler restart or Flink error); submit it again.';
-    await this.statements.addException(uid, 'RESULTS_LOST', message);
+    const message = 'The query lost its result stream (the scheduler restarted while starting it); submit it again.';
+    await this.statements.addException(uid, 'RESULTS_LOST', message, { kind: 'SYSTEM' });
     await this.statements.recordStatus(uid, {
       phase: 'FAILED',
       detail: message,
@@ -322,55 +419,6 @@ export class ReconcileStatement {
       currentCfu: 0,
     });
     return done;
-  }
-
-  private async pump(
-    uid: string,
-    query: ForegroundQuery,
-    started: Date,
-    engine: StatementEngine,
-  ): Promise<ReconcileOutcome> {
-    let token = 0;
-    let page = 0;
-    for (;;) {
-      let result: Awaited<ReturnType<StatementEngine['fetchPage']>>;
-      try {
-        result = await engine.fetchPage(query, token);
-      } catch (error) {
-        return this.failOnRejection((await this.statements.findByUid(uid))!, error);
-      }
-      const last = result.nextToken === null;
-      if (result.rows.length > 0 || last)
-        await this.statements.appendResultPage(uid, page++, result.rows, last);
-      if (last) {
-        await this.statements.recordStatus(uid, {
-          phase: 'COMPLETED',
-          detail: 'All results are available.',
-          endTime: new Date(),
-          currentCfu: 0,
-        });
-        return done;
-      }
-      token = result.nextToken ?? token;
-      const current = await this.statements.findByUid(uid);
-      if (!current || current.phase === 'DELETING') {
-        if (current) await this.statements.delete(uid);
-        return done;
-      }
-      const lastRead = (current.lastReadAt ?? started).getTime();
-      const idle = Date.now() - lastRead > this.options.idleResultsTimeoutMs;
-      if (current.stopped || idle) {
-        await this.statements.appendResultPage(uid, page, [], true);
-        await this.statements.recordStatus(uid, {
-          phase: 'STOPPED',
-          detail: current.stopped ? 'Stopped by request.' : 'Stopped: nobody read its results for 5 minutes.',
-          endTime: new Date(),
-          currentCfu: 0,
-        });
-        return done;
-      }
-      if (result.notReady || result.rows.length === 0) await new Promise((r) => setTimeout(r, 200));
-    }
   }
 }
 

@@ -1,4 +1,4 @@
-import type { FlinkJobState, VertexMetrics } from '@riffle/domain';
+import type { FlinkFailure, FlinkJobState, VertexMetrics } from '@riffle/domain';
 import type { ResultRow } from './statement.ports';
 
 export interface ForegroundQuery {
@@ -45,7 +45,10 @@ export abstract class StatementEngine {
   abstract rescale(jobId: string, perVertex: Record<string, number>): Promise<void>;
   /** task slots the job holds = its CFUs (max vertex parallelism under slot sharing), at least 1 */
   abstract slots(jobId: string): Promise<number>;
-  abstract exceptions(jobId: string): Promise<{ name: string; message: string }[]>;
+  /** the job's recent failures (Flink's exception history), newest first */
+  abstract failures(jobId: string): Promise<FlinkFailure[]>;
+  /** the job's state; undefined when its cell does not know it (any more) */
+  abstract jobState(jobId: string): Promise<FlinkJobState | undefined>;
 }
 
 /** Riffle's statement properties → Flink session configuration. */

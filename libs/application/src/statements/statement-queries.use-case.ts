@@ -1,6 +1,13 @@
-import { RiffleError, STATEMENT_PHASES, type StatementPhase, TERMINAL_PHASES } from '@riffle/domain';
+import {
+  type ResultTruncation,
+  RiffleError,
+  STATEMENT_PHASES,
+  type StatementPhase,
+  TERMINAL_PHASES,
+} from '@riffle/domain';
 import type { IdentityRepository } from '../identity/identity.ports';
 import type { Principal } from '../identity/principal';
+import type { ResultStore } from '../results/result-store.port';
 import { resolveScope, statementNotFound } from './statement-scope';
 import type {
   ResultRow,
@@ -132,12 +139,15 @@ export class ListStatementExceptions {
 
 /**
  * Result pages are numbered from 0 and immutable once written, so a page token always returns the
- * same rows. `next` is null at the end of a bounded result.
+ * same rows. `next` is null at the end of a bounded result. Results are kept for a retention after their
+ * query ends (RESULTS_EXPIRED after it); a stream a cap stopped says so (`truncation`).
  */
 export class ReadStatementResults {
   constructor(
     private readonly identities: IdentityRepository,
     private readonly statements: StatementRepository,
+    private readonly results: ResultStore,
+    private readonly retention: { resultsRetentionMs: number },
   ) {}
 
   async execute(
@@ -146,7 +156,12 @@ export class ReadStatementResults {
     env: string,
     name: string,
     pageToken: string | undefined,
-  ): Promise<{ rows: ResultRow[]; next: string | null; statement: StatementRecord }> {
+  ): Promise<{
+    rows: ResultRow[];
+    next: string | null;
+    statement: StatementRecord;
+    truncation: ResultTruncation | null;
+  }> {
     const statement = await new GetStatement(this.identities, this.statements).execute(
       principal,
       org,
@@ -155,13 +170,23 @@ export class ReadStatementResults {
     );
     if (pageToken !== undefined && !/^\d{1,9}$/.test(pageToken)) throw invalidToken();
     const page = pageToken === undefined ? 0 : Number(pageToken);
-    const [, found] = await Promise.all([
+    const [, found, stream] = await Promise.all([
       this.statements.touchRead(statement.uid),
-      this.statements.resultPage(statement.uid, page),
+      this.results.page(statement.uid, page),
+      this.results.find(statement.uid),
     ]);
-    if (found) return { rows: found.rows, next: found.last ? null : String(page + 1), statement };
+    if (stream?.state === 'EXPIRED') {
+      const hours = Math.round(this.retention.resultsRetentionMs / 3_600_000);
+      throw new RiffleError(
+        'RESULTS_EXPIRED',
+        'gone',
+        `The statement's results were deleted ${hours >= 1 ? `${hours} h` : 'a while'} after it ended (the results retention); run it again to see them.`,
+      );
+    }
+    const truncation = stream?.truncation ?? null;
+    if (found) return { rows: found.rows, next: found.last ? null : String(page + 1), statement, truncation };
     const finished = TERMINAL_PHASES.includes(statement.phase) || statement.phase === 'DELETING';
-    if (finished) return { rows: [], next: null, statement };
+    if (finished) return { rows: [], next: null, statement, truncation };
     if (page === 0) {
       throw new RiffleError(
         'RESULTS_NOT_READY',
@@ -173,6 +198,6 @@ export class ReadStatementResults {
       );
     }
     // more rows may still come: the caller polls the same token
-    return { rows: [], next: String(page), statement };
+    return { rows: [], next: String(page), statement, truncation };
   }
 }

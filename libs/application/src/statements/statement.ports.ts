@@ -1,4 +1,4 @@
-import type { ExecutionMode, StatementPhase } from '@riffle/domain';
+import type { ExecutionMode, FailureClass, StatementPhase } from '@riffle/domain';
 
 export interface StatementRecord {
   uid: string;
@@ -103,10 +103,24 @@ export abstract class StatementReader {
   abstract find(scope: StatementScope, name: string): Promise<StatementRecord | undefined>;
 }
 
+/** one entry of a statement's exceptions: a distinct cause, how often it happened, and whose it is */
+export interface StatementException {
+  name: string;
+  message: string;
+  /** the latest occurrence */
+  occurredAt: Date;
+  count: number;
+  /** USER: the statement's own SQL or data; SYSTEM: the platform's (null: not classified) */
+  kind: FailureClass | null;
+}
+
 /** Statements are always addressed within their organization (the tenant), except by the scheduler's uid. */
 export abstract class StatementRepository {
-  /** throws RiffleError STATEMENT_EXISTS on a duplicate name */
-  abstract insert(statement: NewStatement): Promise<StatementRecord>;
+  /**
+   * throws RiffleError STATEMENT_EXISTS on a duplicate name; a query (foreground) while its environment
+   * already has `maxOpenQueries` pending or running ones, OPEN_QUERY_LIMIT (checked atomically)
+   */
+  abstract insert(statement: NewStatement, limits?: { maxOpenQueries?: number }): Promise<StatementRecord>;
   abstract find(scope: StatementScope, name: string): Promise<StatementRecord | undefined>;
   abstract list(
     scope: StatementScope,
@@ -124,11 +138,8 @@ export abstract class StatementRepository {
   /** statements the environment holds (every phase), for its quota: counted up to `upTo` at most */
   abstract countInEnvironment(scope: StatementScope, upTo: number): Promise<number>;
   abstract markDeleting(scope: StatementScope, name: string): Promise<StatementRecord | undefined>;
-  abstract exceptions(
-    uid: string,
-    limit: number,
-  ): Promise<{ name: string; message: string; occurredAt: Date }[]>;
-  abstract resultPage(uid: string, page: number): Promise<{ rows: ResultRow[]; last: boolean } | undefined>;
+  /** the newest first */
+  abstract exceptions(uid: string, limit: number): Promise<StatementException[]>;
   abstract touchRead(uid: string): Promise<void>;
 
   // the scheduler's side
@@ -136,8 +147,16 @@ export abstract class StatementRepository {
   abstract recordStatus(uid: string, patch: StatusPatch): Promise<void>;
   /** the autoscaler's status and memory; not a change of the resource (resource_version stays) */
   abstract recordScaling(uid: string, scaling: ScalingStatus): Promise<void>;
-  abstract addException(uid: string, name: string, message: string): Promise<void>;
-  abstract appendResultPage(uid: string, page: number, rows: ResultRow[], last: boolean): Promise<void>;
+  /**
+   * Records an exception; one equal to the statement's newest (same name and message) only adds to that
+   * entry's count, so a cause repeated by restarts is one entry.
+   */
+  abstract addException(
+    uid: string,
+    name: string,
+    message: string,
+    more?: { kind?: FailureClass; count?: number },
+  ): Promise<void>;
   abstract delete(uid: string): Promise<void>;
   /** every statement the scheduler still has work for (periodic sweep) */
   abstract activeStatements(): Promise<{ uid: string; organizationId: string }[]>;
@@ -145,7 +164,16 @@ export abstract class StatementRepository {
 
 /** Hands a statement to the scheduler. Idempotent: one queued reconcile per statement at a time. */
 export abstract class StatementQueue {
-  abstract enqueueReconcile(uid: string, organizationId: string, delayMs?: number): Promise<void>;
+  /**
+   * `swept`: re-derived by a periodic sweep rather than asked for by a change; it takes its tenant's
+   * current place in the fair share without being charged as new work (a no-op for a queued statement)
+   */
+  abstract enqueueReconcile(
+    uid: string,
+    organizationId: string,
+    delayMs?: number,
+    options?: { swept?: boolean },
+  ): Promise<void>;
 }
 
 /**

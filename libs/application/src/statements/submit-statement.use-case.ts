@@ -83,7 +83,12 @@ export class SubmitStatement {
     private readonly queue: StatementQueue,
     private readonly pools: ComputePoolRepository,
     private readonly clusters: KafkaClusterRepository,
-    private readonly limits: { maxStatementsPerEnvironment: number; defaultPoolMaxCfu: number },
+    private readonly limits: {
+      maxStatementsPerEnvironment: number;
+      defaultPoolMaxCfu: number;
+      /** queries pending or running at once per environment (none: no cap) */
+      maxOpenQueriesPerEnvironment?: number;
+    },
   ) {}
 
   async execute(
@@ -140,7 +145,8 @@ export class SubmitStatement {
     const runAs = (spec.principal as string | undefined) ?? principal.serviceAccountId;
     await this.checkPrincipal(scope, principal, runAs, classification);
     const poolId = settled(pool);
-    const record = await this.statements.insert({
+    const record = await this.statements.insert(
+      {
       uid: randomUUID(),
       ...scope,
       name,
@@ -154,7 +160,9 @@ export class SubmitStatement {
       executionMode: classification.mode,
       // boundedness and changelog mode come from Flink's plan once the statement runs
       traits: { sql_kind: classification.sqlKind },
-    });
+      },
+      { maxOpenQueries: this.limits.maxOpenQueriesPerEnvironment },
+    );
     // the stored row is the acknowledgement; the queue only starts the scheduler sooner (the sweep finds the
     // statement anyway), so the answer does not wait for Redis
     void nudgeScheduler(this.queue, record.uid, record.organizationId);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { RiffleError } from '../riffle-error';
-import { admit, type PendingStatement } from './admission';
+import { admissionRecheckMs, admit, type PendingStatement } from './admission';
 
 const pending = (uid: string, requestedCfu: number, submittedAt: number | Date): PendingStatement => ({
   uid,
@@ -31,6 +31,7 @@ describe('admit', () => {
         uid: 'b',
         scalingState: 'POOL_EXHAUSTED',
         detail: 'waiting: pool exhausted (10/10 CFU); needs 3 CFU',
+        ahead: 0,
       },
     ]);
   });
@@ -46,6 +47,7 @@ describe('admit', () => {
       'waiting: pool exhausted (6/10 CFU); needs 1 CFU; 1 statement ahead in the queue',
       'waiting: pool exhausted (6/10 CFU); needs 1 CFU; 2 statements ahead in the queue',
     ]);
+    expect(result.waiting.map((w) => w.ahead)).toEqual([0, 1, 2]);
   });
 
   it('counts what running statements hold and never evicts them, even above max_cfu', () => {
@@ -66,6 +68,7 @@ describe('admit', () => {
         uid: 'huge',
         scalingState: 'POOL_EXHAUSTED',
         detail: "waiting: needs 5 CFU, more than the pool's max_cfu 4; raise max_cfu to start it",
+        ahead: 0,
       },
     ]);
   });
@@ -132,5 +135,13 @@ describe('admit', () => {
         },
       ),
     );
+  });
+});
+
+describe('admissionRecheckMs', () => {
+  it('has the head of the queue look every 2 s and the tail less often, at most every 30 s', () => {
+    expect(admissionRecheckMs(0)).toBe(2_000);
+    expect(admissionRecheckMs(4)).toBe(4_000);
+    expect(admissionRecheckMs(10_000)).toBe(30_000);
   });
 });

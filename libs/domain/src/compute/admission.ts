@@ -25,6 +25,8 @@ export interface WaitingStatement {
   scalingState: 'POOL_EXHAUSTED';
   /** for status.detail and status.scaling_status.reason, e.g. "waiting: pool exhausted (10/10 CFU) …" */
   detail: string;
+  /** statements waiting ahead of it: the later in the queue, the less often it needs to look again */
+  ahead: number;
 }
 
 export interface AdmissionResult {
@@ -93,6 +95,7 @@ export function admit(input: AdmissionInput): AdmissionResult {
         uid,
         scalingState: 'POOL_EXHAUSTED',
         detail: `waiting: needs ${requestedCfu} CFU, more than the pool's max_cfu ${maxCfu}; raise max_cfu to start it`,
+        ahead: 0,
       });
       continue;
     }
@@ -107,8 +110,18 @@ export function admit(input: AdmissionInput): AdmissionResult {
       uid,
       scalingState: 'POOL_EXHAUSTED',
       detail: `waiting: pool exhausted (${used}/${maxCfu} CFU); needs ${requestedCfu} CFU${queueNote}`,
+      ahead,
     });
     ahead++;
   }
   return { admitted, waiting, cfuAfter: used };
+}
+
+/**
+ * How soon a waiting statement looks at its pool again: the head of the queue every 2 s, each place
+ * further back a little later, at most every 30 s. Only the head can be admitted next (FIFO), so the
+ * queue's tail costs the scheduler almost nothing while a tenant has hundreds of statements waiting.
+ */
+export function admissionRecheckMs(ahead: number): number {
+  return Math.min(30_000, 2_000 + 500 * Math.max(0, ahead));
 }

@@ -152,4 +152,27 @@ describe('decideStatementAction', () => {
       }
     }
   });
+
+  it('fails a restarting job at once when its newest failure is the user’s own', () => {
+    const failure = {
+      name: 'java.lang.NumberFormatException',
+      message: "NumberFormatException: For input string: 'x'",
+      kind: 'USER' as const,
+      count: 2,
+      timestamp: 1,
+    };
+    const action = decideStatementAction(
+      { ...base, phase: 'RUNNING', jobId: 'j1' },
+      { ...jobs(['j1', 'RESTARTING']), userFailure: failure },
+    );
+    expect(action).toEqual({ type: 'fail', jobId: 'j1', failure });
+    // a stop request still wins: the user asked for it
+    expect(
+      decideStatementAction(
+        { ...base, phase: 'RUNNING', jobId: 'j1', stopped: true },
+        { ...jobs(['j1', 'RESTARTING']), userFailure: failure },
+      ),
+    ).toEqual({ type: 'stop-with-savepoint', jobId: 'j1' });
+  });
 });
+

@@ -1,3 +1,4 @@
+import type { CollapsedFailure } from './flink-failure';
 import { type FlinkJobState, isLiveJob, type StatementPhase } from './statement';
 
 /** What the scheduler knows from Postgres: the desired spec and the status it last recorded. */
@@ -14,6 +15,8 @@ export interface StatementSnapshot {
 /** What the scheduler observed on Flink: every job named after the statement's uid, newest first. */
 export interface ObservedJobs {
   jobs: { id: string; state: FlinkJobState }[];
+  /** the newest failure of the recorded job while it restarts, when it is the user's (observed only then) */
+  userFailure?: CollapsedFailure;
 }
 
 export type StatementAction =
@@ -25,6 +28,8 @@ export type StatementAction =
   | { type: 'stop-with-savepoint'; jobId: string }
   | { type: 'cancel'; jobIds: string[] }
   | { type: 'set-phase'; phase: StatementPhase; detail: string; jobFailed?: string }
+  /** the job keeps failing on the user's own SQL or data: cancel it and fail now, not after every restart */
+  | { type: 'fail'; jobId: string; failure: CollapsedFailure }
   | { type: 'delete' };
 
 /**
@@ -58,6 +63,7 @@ export function decideStatementAction(statement: StatementSnapshot, observed: Ob
 
   if (job) {
     if (job.id !== statement.jobId) return { type: 'adopt', jobId: job.id };
+    if (observed.userFailure) return { type: 'fail', jobId: job.id, failure: observed.userFailure };
     // RUNNING once Flink says so; a job still being created or restored is not running yet
     return statement.phase === 'RUNNING' || job.state !== 'RUNNING'
       ? { type: 'none' }

@@ -1,0 +1,110 @@
+/**
+ * DESIGN §9.1: a foreground query's rows flow from the SQL Gateway into result pages in short, bounded
+ * steps of the results service, never inside a reconcile pass. These pure functions decide each step.
+ */
+
+/** How much a query may keep (per query) and an environment may hold (all its kept results). */
+export interface ResultLimits {
+  maxRowsPerQuery: number;
+  maxBytesPerQuery: number;
+  maxBytesPerEnvironment: number;
+}
+
+/** Why a stream stopped keeping rows before its query ended: stable codes, part of the public API. */
+export type ResultTruncation = 'RESULTS_ROW_CAP' | 'RESULTS_BYTE_CAP' | 'RESULTS_STORAGE_FULL';
+
+export interface ResultStepInput {
+  /** spec.stopped: the user asked the query to stop */
+  stopped: boolean;
+  /** rows and bytes the stream keeps so far */
+  kept: { rows: number; bytes: number };
+  /** bytes every kept result of the environment holds, this stream's included */
+  environmentBytes: number;
+  /** when somebody last read the results (or the query started, if nobody has yet) */
+  lastReadMs: number;
+  nowMs: number;
+  idleTimeoutMs: number;
+  limits: ResultLimits;
+}
+
+export type ResultStep =
+  /** fetch more rows, at most this many rows and bytes */
+  | { type: 'fetch'; room: { rows: number; bytes: number } }
+  /** close the query: its Flink job is cancelled, the rows kept stay readable */
+  | { type: 'close'; detail: string; truncation?: ResultTruncation };
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** What one step of a running query's stream does: stop it (and why), or fetch with how much room. */
+export function decideResultStep(input: ResultStepInput): ResultStep {
+  const { kept, limits } = input;
+  if (input.stopped) return { type: 'close', detail: 'Stopped by request.' };
+  if (input.nowMs - input.lastReadMs > input.idleTimeoutMs) {
+    const minutes = Math.round(input.idleTimeoutMs / 60_000);
+    const span = minutes >= 1 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${input.idleTimeoutMs} ms`;
+    return { type: 'close', detail: `Stopped: nobody read its results for ${span}.` };
+  }
+  const capped = truncationOf(kept, input.environmentBytes, limits);
+  if (capped) return { type: 'close', detail: truncationDetail(capped, limits), truncation: capped };
+  return {
+    type: 'fetch',
+    room: {
+      rows: limits.maxRowsPerQuery - kept.rows,
+      bytes: Math.min(
+        limits.maxBytesPerQuery - kept.bytes,
+        limits.maxBytesPerEnvironment - input.environmentBytes,
+      ),
+    },
+  };
+}
+
+function truncationOf(
+  kept: { rows: number; bytes: number },
+  environmentBytes: number,
+  limits: ResultLimits,
+): ResultTruncation | undefined {
+  if (kept.rows >= limits.maxRowsPerQuery) return 'RESULTS_ROW_CAP';
+  if (kept.bytes >= limits.maxBytesPerQuery) return 'RESULTS_BYTE_CAP';
+  if (environmentBytes >= limits.maxBytesPerEnvironment) return 'RESULTS_STORAGE_FULL';
+  return undefined;
+}
+
+/** the status detail of a query stopped by a cap: what was reached and that the kept rows stay */
+export function truncationDetail(truncation: ResultTruncation, limits: ResultLimits): string {
+  const kept = 'the rows kept stay readable';
+  switch (truncation) {
+    case 'RESULTS_ROW_CAP':
+      return `Stopped: its results reached the cap of ${count(limits.maxRowsPerQuery)} rows per query (RESULTS_ROW_CAP); ${kept}.`;
+    case 'RESULTS_BYTE_CAP':
+      return `Stopped: its results reached the cap of ${count(limits.maxBytesPerQuery)} bytes per query (RESULTS_BYTE_CAP); ${kept}.`;
+    case 'RESULTS_STORAGE_FULL':
+      return `Stopped: the environment's kept results reached ${count(limits.maxBytesPerEnvironment)} bytes (RESULTS_STORAGE_FULL); delete statements whose results you no longer need. ${kept[0]!.toUpperCase()}${kept.slice(1)}.`;
+  }
+}
+
+/**
+ * The longest prefix of a fetched page that fits the room left. `sizes[i]` is row i's size in bytes as
+ * stored. A cut page is the last one the stream keeps.
+ */
+export function fitRows(
+  sizes: readonly number[],
+  room: { rows: number; bytes: number },
+): { take: number; bytes: number; cut: boolean } {
+  let bytes = 0;
+  let take = 0;
+  for (const size of sizes) {
+    if (take >= room.rows || bytes + size > room.bytes) break;
+    bytes += size;
+    take++;
+  }
+  return { take, bytes, cut: take < sizes.length };
+}
+
+/**
+ * How long a stream waits before its next step, from how long ago its last rows arrived: a busy stream
+ * is fetched again at once, a quiet one backs off to once a second, so thousands of idle queries cost
+ * little while an active one keeps its rows flowing.
+ */
+export function resultPollDelayMs(sinceLastRowsMs: number): number {
+  return Math.min(1_000, Math.max(100, Math.round(sinceLastRowsMs / 10)));
+}
