@@ -129,6 +129,8 @@ describe('PumpQueryResults', () => {
     expect(statements.exceptionsOf('q')).toEqual([
       expect.objectContaining({ name: 'java.lang.NumberFormatException', message: cast, count: 3, kind: 'USER' }),
     ]);
+    // cancelled outright: closing the operation alone would wait for tasks that never start
+    expect(engine.cancelled).toEqual(['job-1']);
     expect(engine.closed).toHaveLength(1);
   });
 

@@ -8,6 +8,8 @@ import {
   resultPollDelayMs,
   type ResultTruncation,
   RiffleError,
+  truncationDetail,
+  truncationOfCut,
   userFailureOf,
 } from '@riffle/domain';
 import type { StatementEngines } from '../compute/fleet.ports';
@@ -94,9 +96,13 @@ export class PumpQueryResults {
       kept.rows += rows.length;
       kept.bytes += fit.bytes;
       if (rows.length) lastRowsAt = Date.now();
+      if (fit.cut) {
+        // the rows past the cut are not kept, and the gateway will not answer them again: stop here
+        const truncation = truncationOfCut(rows.length, step.room);
+        return this.close(statement, engine, query, truncationDetail(truncation, this.options.limits), truncation);
+      }
       if (last) return this.complete(statement, engine, query);
       token = nextToken;
-      if (fit.cut) continue; // the next decision closes it at its cap
       if (page.rows.length === 0) return this.quiet(statement, stream, engine, query, lastRowsAt);
     }
   }
@@ -157,6 +163,9 @@ export class PumpQueryResults {
     query: ForegroundQuery,
     failure: CollapsedFailure,
   ): Promise<PumpOutcome> {
+    // the job is failing over or failed: its tasks are not starting, so it is cancelled at once (closing
+    // the operation first would wait for tasks to start, which a job failing on every start never does)
+    if (query.jobId) await engine.cancel(query.jobId).catch(() => undefined);
     await this.closeQuery(engine, query);
     return this.end(statement, 'FAILED', failureDetail(failure), failure);
   }

@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { decideResultStep, fitRows, resultPollDelayMs, type ResultStepInput } from './query-results';
+import {
+  decideResultStep,
+  fitRows,
+  resultPollDelayMs,
+  type ResultStepInput,
+  truncationOfCut,
+} from './query-results';
 
 const limits = { maxRowsPerQuery: 100, maxBytesPerQuery: 10_000, maxBytesPerEnvironment: 50_000 };
 const input = (overrides: Partial<ResultStepInput> = {}): ResultStepInput => ({
@@ -17,7 +23,10 @@ describe('decideResultStep', () => {
   it('fetches with the room left under every cap', () => {
     expect(decideResultStep(input({ kept: { rows: 40, bytes: 3_000 }, environmentBytes: 45_000 }))).toEqual({
       type: 'fetch',
-      room: { rows: 60, bytes: 5_000 },
+      room: { rows: 60, bytes: 5_000, bytesCap: 'RESULTS_STORAGE_FULL' },
+    });
+    expect(decideResultStep(input({ kept: { rows: 0, bytes: 9_000 } }))).toMatchObject({
+      room: { bytes: 1_000, bytesCap: 'RESULTS_BYTE_CAP' },
     });
   });
 
@@ -85,5 +94,14 @@ describe('resultPollDelayMs', () => {
     expect(resultPollDelayMs(0)).toBe(100);
     expect(resultPollDelayMs(3_000)).toBe(300);
     expect(resultPollDelayMs(60_000)).toBe(1_000);
+  });
+});
+
+describe('truncationOfCut', () => {
+  it('names the cap that cut a page', () => {
+    expect(truncationOfCut(5, { rows: 5, bytes: 100, bytesCap: 'RESULTS_BYTE_CAP' })).toBe('RESULTS_ROW_CAP');
+    expect(truncationOfCut(2, { rows: 5, bytes: 100, bytesCap: 'RESULTS_STORAGE_FULL' })).toBe(
+      'RESULTS_STORAGE_FULL',
+    );
   });
 });

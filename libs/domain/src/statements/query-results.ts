@@ -27,9 +27,16 @@ export interface ResultStepInput {
   limits: ResultLimits;
 }
 
+/** how much more a stream may keep, and which cap binds its bytes */
+export interface ResultRoom {
+  rows: number;
+  bytes: number;
+  bytesCap: 'RESULTS_BYTE_CAP' | 'RESULTS_STORAGE_FULL';
+}
+
 export type ResultStep =
   /** fetch more rows, at most this many rows and bytes */
-  | { type: 'fetch'; room: { rows: number; bytes: number } }
+  | { type: 'fetch'; room: ResultRoom }
   /** close the query: its Flink job is cancelled, the rows kept stay readable */
   | { type: 'close'; detail: string; truncation?: ResultTruncation };
 
@@ -46,16 +53,24 @@ export function decideResultStep(input: ResultStepInput): ResultStep {
   }
   const capped = truncationOf(kept, input.environmentBytes, limits);
   if (capped) return { type: 'close', detail: truncationDetail(capped, limits), truncation: capped };
+  const queryBytes = limits.maxBytesPerQuery - kept.bytes;
+  const environmentBytes = limits.maxBytesPerEnvironment - input.environmentBytes;
   return {
     type: 'fetch',
     room: {
       rows: limits.maxRowsPerQuery - kept.rows,
-      bytes: Math.min(
-        limits.maxBytesPerQuery - kept.bytes,
-        limits.maxBytesPerEnvironment - input.environmentBytes,
-      ),
+      bytes: Math.min(queryBytes, environmentBytes),
+      bytesCap: queryBytes <= environmentBytes ? 'RESULTS_BYTE_CAP' : 'RESULTS_STORAGE_FULL',
     },
   };
+}
+
+/**
+ * A page that did not fit the room was cut, and the rows past the cut are gone (the gateway does not
+ * answer them again): the stream ends at the cap that cut it.
+ */
+export function truncationOfCut(kept: number, room: ResultRoom): ResultTruncation {
+  return kept >= room.rows ? 'RESULTS_ROW_CAP' : room.bytesCap;
 }
 
 function truncationOf(
