@@ -58,7 +58,9 @@ async function main(): Promise<void> {
         const load = await rig.loadA({ heldUnread: HELD_UNREAD, heldRead: HELD_READ, burst: BURST });
         say("B under A's load…");
         const loaded = await rig.measureB(SAMPLES);
-        say(`A's burst: ${await load.burst} of ${BURST} accepted; read queries delivered ${load.delivered().join(', ')} rows`);
+        say(
+          `A's burst: ${await load.burst} of ${BURST} accepted; read queries delivered ${load.delivered().join(', ')} rows`,
+        );
         await load.stop();
         rows.push({ schedulers, idle, loaded });
       } finally {

@@ -34,7 +34,9 @@ export class ResultStreams1763801100000 implements MigrationInterface {
     await db.query(
       `CREATE INDEX result_streams_environment_idx ON result_streams (organization_id, environment_id) WHERE state <> 'EXPIRED'`,
     );
-    await db.query(`CREATE INDEX result_streams_ended_idx ON result_streams (ended_at) WHERE state = 'ENDED'`);
+    await db.query(
+      `CREATE INDEX result_streams_ended_idx ON result_streams (ended_at) WHERE state = 'ENDED'`,
+    );
     await db.query(`ALTER TABLE statement_result_pages ADD COLUMN bytes integer NOT NULL DEFAULT 0`);
     // statements written before this migration keep their pages: they count as streams that ended now
     await db.query(`

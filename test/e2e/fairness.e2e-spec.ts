@@ -38,7 +38,12 @@ describe('fair sharing between tenants', () => {
     const accepted = await load.burst;
     const before = summary(idle);
     const under = summary(loaded);
-    say(`B idle ${JSON.stringify(before)}, under A's load ${JSON.stringify(under)}; A's burst: ${accepted} accepted`);
+    say(
+      `B idle ${JSON.stringify(before)}, under A's load ${JSON.stringify(under)}; A's burst: ${accepted} accepted`,
+    );
+    say(
+      `B's metadata statements under load (post/queue/pass/seen ms): ${loaded.metadataParts.map((p) => `${p.postMs}/${p.queueMs}/${p.passMs}/${Math.round(p.seenMs)}`).join(' ')}`,
+    );
     expect(accepted).toBe(500);
     expect(under.metadataP99).toBeLessThanOrEqual(2 * before.metadataP99 + 1_000);
     expect(under.insertMedian).toBeLessThanOrEqual(1.5 * before.insertMedian);

@@ -31,9 +31,7 @@ describe('query results: caps, retention, open-query limit, failures', () => {
   let riffle: Riffle;
 
   const submit = (tenant: TestTenant, name: string, statement: string, properties = {}) =>
-    as(riffle.api, tenant)
-      .post(tenant.statementsPath)
-      .send({ name, spec: { statement, properties } });
+    as(riffle.api, tenant).post(tenant.statementsPath).send({ name, spec: { statement, properties } });
   const status = async (tenant: TestTenant, name: string) =>
     (await as(riffle.api, tenant).get(`${tenant.statementsPath}/${name}`)).body.status as {
       phase: string;
@@ -92,7 +90,10 @@ describe('query results: caps, retention, open-query limit, failures', () => {
     const tenant = await createTestTenant(riffle.db, 'storage-full');
     await submit(tenant, 'wide', values(4, 1_500)).expect(201);
     const stopped = await until(tenant, 'wide', ['STOPPED', 'COMPLETED', 'FAILED']);
-    expect(stopped).toMatchObject({ phase: 'STOPPED', detail: expect.stringMatching(/RESULTS_STORAGE_FULL/) });
+    expect(stopped).toMatchObject({
+      phase: 'STOPPED',
+      detail: expect.stringMatching(/RESULTS_STORAGE_FULL/),
+    });
     const kept = await readAll(tenant, 'wide');
     expect(kept.rows.length).toBeGreaterThan(0);
     expect(kept.rows.length).toBeLessThan(4);
@@ -148,14 +149,17 @@ describe('query results: caps, retention, open-query limit, failures', () => {
   it('fails a SELECT that breaks inside Flink within seconds, with Flink’s root cause, listed once with a count', async () => {
     const tenant = await createTestTenant(riffle.db, 'select-fails');
     const started = Date.now();
-    await submit(tenant, 'cast', "SELECT CAST(s AS INT) + 1 AS n FROM (VALUES ('1'), ('x')) AS t(s)").expect(201);
+    await submit(tenant, 'cast', "SELECT CAST(s AS INT) + 1 AS n FROM (VALUES ('1'), ('x')) AS t(s)").expect(
+      201,
+    );
     const failed = await until(tenant, 'cast', ['FAILED', 'COMPLETED', 'STOPPED'], 30_000);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(failed).toMatchObject({
       phase: 'FAILED',
       detail: expect.stringMatching(/user error.*NumberFormatException: For input string: 'x'/),
     });
-    const exceptions = (await as(riffle.api, tenant).get(`${tenant.statementsPath}/cast/exceptions`)).body.data;
+    const exceptions = (await as(riffle.api, tenant).get(`${tenant.statementsPath}/cast/exceptions`)).body
+      .data;
     expect(exceptions).toEqual([
       expect.objectContaining({
         name: 'java.lang.NumberFormatException',
@@ -181,7 +185,8 @@ describe('query results: caps, retention, open-query limit, failures', () => {
     const failed = await until(tenant, 'divide', ['FAILED', 'COMPLETED'], 60_000);
     expect(failed).toMatchObject({ phase: 'FAILED', detail: expect.stringMatching(/user error/) });
     expect(Date.now() - started).toBeLessThan(30_000);
-    const exceptions = (await as(riffle.api, tenant).get(`${tenant.statementsPath}/divide/exceptions`)).body.data;
+    const exceptions = (await as(riffle.api, tenant).get(`${tenant.statementsPath}/divide/exceptions`)).body
+      .data;
     expect(exceptions).toHaveLength(1);
     expect(exceptions[0]).toMatchObject({ kind: 'USER', count: expect.any(Number) });
   });

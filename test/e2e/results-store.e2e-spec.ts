@@ -70,7 +70,11 @@ describe('SqlResultStore (Postgres)', () => {
     expect(await results.end(uid)).toBe(false);
     expect(await results.page(uid, 1)).toEqual({ rows: [], last: true });
     expect(await results.append(uid, 1, page(2), 2)).toBe(false);
-    expect(await results.find(uid)).toMatchObject({ state: 'ENDED', truncation: 'RESULTS_ROW_CAP', gatewayRef: null });
+    expect(await results.find(uid)).toMatchObject({
+      state: 'ENDED',
+      truncation: 'RESULTS_ROW_CAP',
+      gatewayRef: null,
+    });
   });
 
   it('does not mark a second last page when the stream stored its own', async () => {
@@ -159,7 +163,10 @@ describe('SqlResultStore (Postgres)', () => {
 
   it('collapses a repeated exception into one entry with a count', async () => {
     const uid = await aQuery();
-    await statements.addException(uid, 'java.lang.ArithmeticException', '/ by zero', { kind: 'USER', count: 2 });
+    await statements.addException(uid, 'java.lang.ArithmeticException', '/ by zero', {
+      kind: 'USER',
+      count: 2,
+    });
     await statements.addException(uid, 'java.lang.ArithmeticException', '/ by zero', { kind: 'USER' });
     await statements.addException(uid, 'RESULTS_LOST', 'lost');
     expect(await statements.exceptions(uid, 10)).toEqual([

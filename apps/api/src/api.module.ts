@@ -71,6 +71,7 @@ import type { ApiConfig } from './api.config';
 import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiRateLimiter } from './http/api-rate-limiter';
+import { TenantFairness, TenantGate } from './http/tenant-gate';
 import { KafkaClustersController } from './catalog/kafka-clusters.controller';
 import { TablesController } from './catalog/tables.controller';
 import { IdentityController } from './identity/identity.controller';
@@ -204,11 +205,19 @@ export class ApiModule {
         useCase(ListStatements, statementPorts),
         useCase(UpdateStatement, [...statementPorts, StatementQueue]),
         useCase(DeleteStatement, [...statementPorts, StatementQueue]),
-        { provide: ResultStore, inject: [DataSource], useFactory: (db: DataSource) => new SqlResultStore(db) },
+        {
+          provide: ResultStore,
+          inject: [DataSource],
+          useFactory: (db: DataSource) => new SqlResultStore(db),
+        },
         {
           provide: ReadStatementResults,
           inject: [...statementPorts, ResultStore],
-          useFactory: (identities: IdentityRepository, statements: StatementRepository, results: ResultStore) =>
+          useFactory: (
+            identities: IdentityRepository,
+            statements: StatementRepository,
+            results: ResultStore,
+          ) =>
             new ReadStatementResults(identities, statements, results, {
               resultsRetentionMs: config.results.retentionMs,
             }),
@@ -255,6 +264,15 @@ export class ApiModule {
             ),
         },
         useCase(ApiKeyAuthenticator, [AuthenticateApiKey, ApiRateLimiter]),
+        {
+          provide: TenantGate,
+          useFactory: () =>
+            new TenantGate(
+              config.api.concurrentChangesPerOrganization,
+              config.api.waitingChangesPerOrganization,
+            ),
+        },
+        TenantFairness,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
       ],
     };

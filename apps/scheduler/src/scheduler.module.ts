@@ -229,11 +229,16 @@ export class SchedulerModule {
               logger,
             ),
         },
-        { provide: ResultStore, inject: [DataSource], useFactory: (db: DataSource) => new SqlResultStore(db) },
+        {
+          provide: ResultStore,
+          inject: [DataSource],
+          useFactory: (db: DataSource) => new SqlResultStore(db),
+        },
         {
           provide: ResultsQueue,
           inject: [Redis],
-          useFactory: (redis: Redis) => new BullResultsQueue(redis, queuePrefix(config.redis, config.database)),
+          useFactory: (redis: Redis) =>
+            new BullResultsQueue(redis, queuePrefix(config.redis, config.database)),
         },
         {
           provide: ReconcileStatement,
@@ -364,7 +369,15 @@ export class SchedulerModule {
         },
         {
           provide: DEPENDENCY_PROBES,
-          inject: [PostgresProbe, RedisProbe, KafkaProbe, SqlGatewayProbe, JobManagerProbe, QueueWorker, RESULTS_WORKER],
+          inject: [
+            PostgresProbe,
+            RedisProbe,
+            KafkaProbe,
+            SqlGatewayProbe,
+            JobManagerProbe,
+            QueueWorker,
+            RESULTS_WORKER,
+          ],
           useFactory: (...deps: [...DependencyProbe[], QueueWorker, QueueWorker]) => [
             ...(deps.slice(0, 5) as DependencyProbe[]),
             ...(deps.slice(5) as QueueWorker[]).map((worker) => new QueueWorkerProbe(worker)),

@@ -31,7 +31,8 @@ export class StatementSweep {
     try {
       return await inSpan('riffle-scheduler', 'statement sweep', { root: true }, async (span) => {
         const active = await this.statements.activeStatements();
-        for (const s of active) await this.queue.enqueueReconcile(s.uid, s.organizationId, 0, { swept: true });
+        for (const s of active)
+          await this.queue.enqueueReconcile(s.uid, s.organizationId, 0, { swept: true });
         span.setAttribute('riffle.statements', active.length);
         return active.length;
       });

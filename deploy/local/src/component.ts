@@ -20,6 +20,11 @@ export interface ProcessSpec {
   args: string[];
   env?: Record<string, string>;
   cwd?: string;
+  /**
+   * Lower CPU priority (`nice`, 1-19): on one machine the data plane (Flink) yields to the control plane
+   * and its dependencies, as it would on machines of its own in production.
+   */
+  niceness?: number;
 }
 
 export type Readiness = { ok: true } | { ok: false; waitingFor: string };

@@ -16,7 +16,11 @@ export function marker(name: string): string {
 export function spawnDetached(name: string, spec: ProcessSpec, logFile: string, runDir: string): number {
   const out = openSync(logFile, 'a');
   const args = spec.command.endsWith('java') ? [marker(name), ...spec.args] : spec.args;
-  const child = spawn(spec.command, args, {
+  // nice execs the command: the pid, and the marker on its command line, are the command's own
+  const [command, argv] = spec.niceness
+    ? ['nice', ['-n', String(spec.niceness), spec.command, ...args]]
+    : [spec.command, args];
+  const child = spawn(command, argv, {
     cwd: spec.cwd,
     env: { ...process.env, ...spec.env },
     detached: true,

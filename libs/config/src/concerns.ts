@@ -85,6 +85,10 @@ export const apiConfig = defineConfig(
     API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(3_000),
     API_MAX_STATEMENTS_PER_ENVIRONMENT: z.coerce.number().int().min(1).max(10_000_000).default(1_000),
     API_MAX_POOLS_PER_ENVIRONMENT: z.coerce.number().int().min(1).max(10_000).default(20),
+    /** statement changes (create, update, delete) of one organization under way at once per API replica */
+    API_CONCURRENT_CHANGES_PER_ORGANIZATION: z.coerce.number().int().min(1).max(1_000).default(4),
+    /** … and waiting their turn; more answer 429 TOO_MANY_CONCURRENT_REQUESTS */
+    API_WAITING_CHANGES_PER_ORGANIZATION: z.coerce.number().int().min(0).max(100_000).default(1_000),
     /** queries (SELECT …) pending or running at once per environment; more answer 429 OPEN_QUERY_LIMIT */
     API_MAX_OPEN_QUERIES_PER_ENVIRONMENT: z.coerce.number().int().min(1).max(100_000).default(25),
     API_DEFAULT_POOL_MAX_CFU: z.coerce.number().int().min(1).max(10_000).default(10),
@@ -102,6 +106,8 @@ export const apiConfig = defineConfig(
     maxStatementsPerEnvironment: v.API_MAX_STATEMENTS_PER_ENVIRONMENT,
     maxPoolsPerEnvironment: v.API_MAX_POOLS_PER_ENVIRONMENT,
     maxOpenQueriesPerEnvironment: v.API_MAX_OPEN_QUERIES_PER_ENVIRONMENT,
+    concurrentChangesPerOrganization: v.API_CONCURRENT_CHANGES_PER_ORGANIZATION,
+    waitingChangesPerOrganization: v.API_WAITING_CHANGES_PER_ORGANIZATION,
     defaultPoolMaxCfu: v.API_DEFAULT_POOL_MAX_CFU,
     operatorOrganizationId: v.API_OPERATOR_ORGANIZATION_ID,
     identityCacheTtlMs: v.API_IDENTITY_CACHE_TTL_MS,
@@ -181,7 +187,12 @@ export const resultsConfig = defineConfig(
       .min(1_024)
       .max(2 ** 50)
       .default(2 ** 30),
-    RESULTS_RETENTION_MS: z.coerce.number().int().min(1_000).max(31 * 86_400_000).default(86_400_000),
+    RESULTS_RETENTION_MS: z.coerce
+      .number()
+      .int()
+      .min(1_000)
+      .max(31 * 86_400_000)
+      .default(86_400_000),
     STATEMENT_RESULTS_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
   },
   (v) => ({

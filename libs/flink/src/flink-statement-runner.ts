@@ -122,7 +122,9 @@ export class FlinkStatementRunner {
    */
   async fetchPage(ref: OperationRef, token: number): Promise<ResultRowsPage> {
     const page = await this.gateway.fetchResults(ref, token).catch((error: unknown) => {
-      if (flinkSays(error, /Session '[^']*' does not exist|Can not find the submitted operation|does not exist/))
+      if (
+        flinkSays(error, /Session '[^']*' does not exist|Can not find the submitted operation|does not exist/)
+      )
         throw new RiffleError(
           'QUERY_RESULTS_GONE',
           'not_found',

@@ -24,6 +24,8 @@ export interface Latencies {
   insertMs: number[];
   /** DELETE of that INSERT → 404 */
   deleteMs: number[];
+  /** where each metadata statement's time went: the POST, its wait in the queue, its pass, until seen */
+  metadataParts: { postMs: number; queueMs: number; passMs: number; seenMs: number }[];
 }
 
 export interface Load {
@@ -179,16 +181,33 @@ export class FairnessRig {
 
   /** B's statements, one after another: metadata statements, then INSERTs started and deleted */
   async measureB(samples: { metadata: number; inserts: number }): Promise<Latencies> {
-    const latencies: Latencies = { metadataMs: [], insertMs: [], deleteMs: [] };
+    const latencies: Latencies = { metadataMs: [], insertMs: [], deleteMs: [], metadataParts: [] };
     for (let i = 0; i < samples.metadata; i++) {
       const name = `b-show-${this.bSample++}`;
       const since = performance.now();
+      const sinceWall = Date.now();
       const created = await this.call(this.b, 'POST', this.b.statementsPath, {
         name,
         spec: { statement: 'SHOW TABLES' },
       });
       if (created.status !== 201) throw new Error(`B's SHOW TABLES: ${created.status}`);
+      const posted = Date.now();
       latencies.metadataMs.push(await this.until(this.b, name, 'COMPLETED', since));
+      const seen = (await this.call(this.b, 'GET', `${this.b.statementsPath}/${name}`)).body as {
+        metadata: { created_at: string };
+        status: { start_time: string; end_time: string };
+      };
+      const [createdAt, start, end] = [
+        seen.metadata.created_at,
+        seen.status.start_time,
+        seen.status.end_time,
+      ].map((t) => Date.parse(t)) as [number, number, number];
+      latencies.metadataParts.push({
+        postMs: posted - sinceWall,
+        queueMs: start - createdAt,
+        passMs: end - start,
+        seenMs: sinceWall + latencies.metadataMs.at(-1)! - end,
+      });
     }
     for (let i = 0; i < samples.inserts; i++) {
       const name = `b-insert-${this.bSample++}`;
@@ -219,7 +238,8 @@ export class FairnessRig {
     const pool = await this.call(this.a, 'POST', '/fcpm/v2/compute-pools', {
       spec: { display_name: 'a-pool', max_cfu: held + 2, environment: { id: this.a.environmentId } },
     });
-    if (pool.status !== 201) throw new Error(`creating A's pool: ${pool.status} ${JSON.stringify(pool.body)}`);
+    if (pool.status !== 201)
+      throw new Error(`creating A's pool: ${pool.status} ${JSON.stringify(pool.body)}`);
     this.aPool = (pool.body as { id: string }).id;
     await Promise.all(
       Array.from({ length: held }, async (_, i) => {
@@ -227,7 +247,8 @@ export class FairnessRig {
           name: `a-held-${i}`,
           spec: { statement: `SELECT * FROM ${this.aSource}`, compute_pool_id: this.aPool },
         });
-        if (answer.status !== 201) throw new Error(`A's query ${i}: ${answer.status} ${JSON.stringify(answer.body)}`);
+        if (answer.status !== 201)
+          throw new Error(`A's query ${i}: ${answer.status} ${JSON.stringify(answer.body)}`);
       }),
     );
     const started = performance.now();
@@ -294,7 +315,8 @@ export class FairnessRig {
           results: { data: { row: unknown[] }[] };
         };
         ids.push(...body.results.data.map((r) => Number(r.row[0])));
-        token = new URL(body.metadata.next || 'http://x/', 'http://x').searchParams.get('page_token') ?? token;
+        token =
+          new URL(body.metadata.next || 'http://x/', 'http://x').searchParams.get('page_token') ?? token;
       }
       await sleep(200);
     }
@@ -308,7 +330,9 @@ export class FairnessRig {
     );
     const jobs = await new JobManagerClient(this.env.FLINK_REST_URL!).jobsOverview();
     const live = new Set(['INITIALIZING', 'CREATED', 'RUNNING', 'RESTARTING', 'FAILING', 'RECONCILING']);
-    return new Map(rows.map((r) => [r.name, jobs.filter((j) => j.name === r.uid && live.has(j.state)).length]));
+    return new Map(
+      rows.map((r) => [r.name, jobs.filter((j) => j.name === r.uid && live.has(j.state)).length]),
+    );
   }
 
   /** deletes every statement of both tenants and waits until they are gone (their jobs cancelled) */
@@ -323,7 +347,9 @@ export class FairnessRig {
         await Promise.all(
           rows
             .slice(i, i + 25)
-            .map((r) => this.call(tenant, 'DELETE', `${tenant.statementsPath}/${r.name}`).catch(() => undefined)),
+            .map((r) =>
+              this.call(tenant, 'DELETE', `${tenant.statementsPath}/${r.name}`).catch(() => undefined),
+            ),
         );
     }
     const deadline = Date.now() + 120_000;
@@ -385,7 +411,9 @@ export class ALoad {
 
   /** continuously read queries that delivered a row twice */
   duplicated(): string[] {
-    return [...this.seen.entries()].filter(([, ids]) => new Set(ids).size !== ids.length).map(([name]) => name);
+    return [...this.seen.entries()]
+      .filter(([, ids]) => new Set(ids).size !== ids.length)
+      .map(([name]) => name);
   }
 
   async stop(): Promise<void> {

@@ -11,6 +11,7 @@ import {
   Put,
   Query,
   Res,
+  UseInterceptors,
 } from '@nestjs/common';
 import { ApiBasicAuth, ApiTags } from '@nestjs/swagger';
 import {
@@ -30,6 +31,7 @@ import { RiffleError } from '@riffle/domain';
 import { SqlIdempotencyRepository } from '@riffle/persistence';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, RequirePermission } from '../auth/api-key.guard';
+import { TenantFairness } from '../http/tenant-gate';
 import { presentStatement, statementsPath } from './statement.presenter';
 
 const OP_NAMES = ['+I', '-U', '+U', '-D'];
@@ -53,6 +55,7 @@ export class StatementsController {
   /** 201 + Location; the same Idempotency-Key with the same body answers the same again */
   @Post()
   @RequirePermission('statement.write')
+  @UseInterceptors(TenantFairness)
   async create(
     @CurrentPrincipal() principal: Principal,
     @Param('org') org: string,
@@ -121,6 +124,7 @@ export class StatementsController {
 
   @Put(':name')
   @RequirePermission('statement.write')
+  @UseInterceptors(TenantFairness)
   async change(
     @CurrentPrincipal() p: Principal,
     @Param('org') org: string,
@@ -133,6 +137,7 @@ export class StatementsController {
 
   @Delete(':name')
   @RequirePermission('statement.write')
+  @UseInterceptors(TenantFairness)
   @HttpCode(202)
   async destroy(
     @CurrentPrincipal() p: Principal,

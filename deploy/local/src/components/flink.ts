@@ -50,6 +50,9 @@ export function flinkClusterUrls(clusterId: number, portOffset?: number): FlinkC
   return { restUrl: `http://${HOST}:${ports.rest}`, gatewayUrl: `http://${HOST}:${ports.sqlGateway}` };
 }
 
+/** CPU priority of every Flink process of the local stack (see ProcessSpec.niceness) */
+const FLINK_NICENESS = 10;
+
 /** Where the cluster keeps checkpoints and savepoints (shared by all of its processes). */
 export function flinkClusterStorage(
   paths: StackPaths,
@@ -186,6 +189,9 @@ export function flinkCluster(options: FlinkClusterOptions): StackComponent[] {
           args,
           env: { FLINK_CONF_DIR: d.conf, FLINK_PLUGINS_DIR: d.plugins },
           cwd: d.data,
+          // open queries alone keep a cell's JobManager and gateway busy (Flink polls each one's results
+          // every 100 ms): on one machine they must not starve the control plane of the CPU it answers with
+          niceness: FLINK_NICENESS,
         };
       },
       ready: spec.ready,

@@ -21,11 +21,21 @@ function setUp(options: Partial<PumpOptions> = {}) {
     stepBudgetMs: 60_000,
     ...options,
   });
-  const statement = statements.add({ uid: 'q', phase: 'RUNNING', executionMode: 'foreground', jobId: 'job-1' });
+  const statement = statements.add({
+    uid: 'q',
+    phase: 'RUNNING',
+    executionMode: 'foreground',
+    jobId: 'job-1',
+  });
   const open = () =>
     results.open({ statementUid: 'q', scope, cellId: null, gatewayRef: { op: 'o-1' }, jobId: 'job-1' });
   const kept = () => (results.pages.get('q') ?? []).flatMap((p) => p.rows.map((r) => r.row[0]));
-  return { statements, results, engine, pump, statement, open, kept };
+  /** the stream's last rows came this long ago */
+  const quietFor = (ms: number) => {
+    const stream = results.streams.get('q')!;
+    results.streams.set('q', { ...stream, lastRowsAt: new Date(Date.now() - ms) });
+  };
+  return { statements, results, engine, pump, statement, open, kept, quietFor };
 }
 
 describe('PumpQueryResults', () => {
@@ -51,7 +61,7 @@ describe('PumpQueryResults', () => {
     expect(await pump.execute('q')).toEqual({ recheckInMs: 0 });
     expect(kept()).toEqual([1, 2]);
     // the third page, then nothing new: look again after a pause
-    expect(await pump.execute('q')).toEqual({ recheckInMs: 100 });
+    expect(await pump.execute('q')).toEqual({ recheckInMs: 500 });
     expect(kept()).toEqual([1, 2, 3]);
   });
 
@@ -101,7 +111,10 @@ describe('PumpQueryResults', () => {
     await stopped.open();
     stopped.statements.add({ ...stopped.statement, stopped: true });
     expect(await stopped.pump.execute('q')).toEqual({ done: true });
-    expect(stopped.statements.records.get('q')).toMatchObject({ phase: 'STOPPED', detail: 'Stopped by request.' });
+    expect(stopped.statements.records.get('q')).toMatchObject({
+      phase: 'STOPPED',
+      detail: 'Stopped by request.',
+    });
 
     const idle = setUp({ idleTimeoutMs: 1_000 });
     await idle.open();
@@ -111,8 +124,9 @@ describe('PumpQueryResults', () => {
   });
 
   it('fails a query whose job keeps failing on a user error at once, with Flink’s root cause, counted once', async () => {
-    const { pump, engine, open, statements } = setUp();
+    const { pump, engine, open, statements, quietFor } = setUp();
     await open();
+    quietFor(5_000);
     engine.pages = [page([], 1)];
     engine.state = 'RESTARTING';
     const cast = "NumberFormatException: For input string: 'x'";
@@ -127,7 +141,12 @@ describe('PumpQueryResults', () => {
       detail: expect.stringContaining(cast),
     });
     expect(statements.exceptionsOf('q')).toEqual([
-      expect.objectContaining({ name: 'java.lang.NumberFormatException', message: cast, count: 3, kind: 'USER' }),
+      expect.objectContaining({
+        name: 'java.lang.NumberFormatException',
+        message: cast,
+        count: 3,
+        kind: 'USER',
+      }),
     ]);
     // cancelled outright: closing the operation alone would wait for tasks that never start
     expect(engine.cancelled).toEqual(['job-1']);
@@ -135,11 +154,14 @@ describe('PumpQueryResults', () => {
   });
 
   it('lets a job restart after a system failure (Flink’s restart strategy may recover it)', async () => {
-    const { pump, engine, open, statements } = setUp();
+    const { pump, engine, open, statements, quietFor } = setUp();
     await open();
+    quietFor(5_000);
     engine.pages = [page([], 1)];
     engine.state = 'RESTARTING';
-    engine.failureHistory = [{ rootClass: 'java.util.concurrent.TimeoutException', message: 'lost', timestamp: 1 }];
+    engine.failureHistory = [
+      { rootClass: 'java.util.concurrent.TimeoutException', message: 'lost', timestamp: 1 },
+    ];
     expect(await pump.execute('q')).toEqual({ recheckInMs: expect.any(Number) });
     expect(statements.records.get('q')?.phase).toBe('RUNNING');
   });
@@ -149,7 +171,9 @@ describe('PumpQueryResults', () => {
     await open();
     engine.pages = [new RiffleError('QUERY_JOB_FAILED', 'invalid', 'failed')];
     engine.state = 'FAILED';
-    engine.failureHistory = [{ rootClass: 'java.lang.ArithmeticException', message: '/ by zero', timestamp: 1 }];
+    engine.failureHistory = [
+      { rootClass: 'java.lang.ArithmeticException', message: '/ by zero', timestamp: 1 },
+    ];
     expect(await pump.execute('q')).toEqual({ done: true });
     expect(statements.records.get('q')?.detail).toMatch(/\/ by zero/);
   });
@@ -159,9 +183,23 @@ describe('PumpQueryResults', () => {
     await open();
     engine.pages = [new RiffleError('QUERY_RESULTS_GONE', 'not_found', 'gone')];
     expect(await pump.execute('q')).toEqual({ done: true });
-    expect(statements.records.get('q')).toMatchObject({ phase: 'FAILED', detail: expect.stringMatching(/lost/) });
+    expect(statements.records.get('q')).toMatchObject({
+      phase: 'FAILED',
+      detail: expect.stringMatching(/lost/),
+    });
     expect(statements.exceptionsOf('q').map((e) => e.name)).toEqual(['RESULTS_LOST']);
     expect(engine.cancelled).toEqual(['job-1']);
+  });
+
+  it('does not ask Flink about a stream whose rows arrived just now', async () => {
+    const { pump, engine, open } = setUp();
+    await open();
+    engine.pages = [page(rows(1, 1), 1)];
+    engine.state = 'RESTARTING';
+    engine.failureHistory = [
+      { rootClass: 'java.lang.ArithmeticException', message: '/ by zero', timestamp: 1 },
+    ];
+    expect(await pump.execute('q')).toEqual({ recheckInMs: 500 });
   });
 
   it('rethrows when Flink does not answer, so the step is retried with backoff', async () => {

@@ -4,6 +4,7 @@ import {
   failureDetail,
   fitRows,
   type CollapsedFailure,
+  QUIET_BEFORE_JOB_CHECK_MS,
   type ResultLimits,
   resultPollDelayMs,
   type ResultTruncation,
@@ -55,17 +56,20 @@ export class PumpQueryResults {
   async execute(uid: string): Promise<PumpOutcome> {
     const statement = await this.statements.findByUid(uid);
     if (!statement || statement.executionMode !== 'foreground' || statement.phase !== 'RUNNING') return done;
-    const stream = await this.results.find(uid);
+    const scope = { organizationId: statement.organizationId, environmentId: statement.environmentId };
+    // what the environment's results hold is read once a step; this stream's own growth is counted here
+    const [stream, environmentBytes] = await Promise.all([
+      this.results.find(uid),
+      this.results.environmentBytes(scope),
+    ]);
     if (!stream || stream.state !== 'OPEN') return done;
     const engine = await this.engines.forCell(stream.cellId);
     const query: ForegroundQuery = { ref: stream.gatewayRef, jobId: stream.jobId ?? undefined };
-    const scope = { organizationId: statement.organizationId, environmentId: statement.environmentId };
     const started = Date.now();
     let { nextToken: token } = stream;
     const kept = { rows: stream.rows, bytes: stream.bytes };
     let lastRowsAt = stream.lastRowsAt.getTime();
-    // what the environment's other results hold is read once a step; this stream's own growth is counted here
-    const othersBytes = (await this.results.environmentBytes(scope)) - stream.bytes;
+    const othersBytes = environmentBytes - stream.bytes;
     for (let pages = 0; ; pages++) {
       const step = decideResultStep({
         stopped: statement.stopped,
@@ -99,7 +103,13 @@ export class PumpQueryResults {
       if (fit.cut) {
         // the rows past the cut are not kept, and the gateway will not answer them again: stop here
         const truncation = truncationOfCut(rows.length, step.room);
-        return this.close(statement, engine, query, truncationDetail(truncation, this.options.limits), truncation);
+        return this.close(
+          statement,
+          engine,
+          query,
+          truncationDetail(truncation, this.options.limits),
+          truncation,
+        );
       }
       if (last) return this.complete(statement, engine, query);
       token = nextToken;
@@ -115,9 +125,14 @@ export class PumpQueryResults {
     query: ForegroundQuery,
     lastRowsAt: number,
   ): Promise<PumpOutcome> {
-    const failure = stream.jobId ? await this.jobFailure(engine, stream.jobId) : undefined;
+    // a job failing over produces no rows: only a stream quiet for a while is worth asking Flink about
+    const quietFor = Date.now() - lastRowsAt;
+    const failure =
+      stream.jobId && quietFor >= QUIET_BEFORE_JOB_CHECK_MS
+        ? await this.jobFailure(engine, stream.jobId)
+        : undefined;
     if (failure) return this.fail(statement, engine, query, failure);
-    return { recheckInMs: resultPollDelayMs(Date.now() - lastRowsAt) };
+    return { recheckInMs: resultPollDelayMs(quietFor) };
   }
 
   /**

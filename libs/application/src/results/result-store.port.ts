@@ -54,12 +54,20 @@ export abstract class ResultStore {
    * Stores `page` as the stream's next page and moves it to `nextToken`, if it still stands at `token`.
    * false: another step got there first (or the statement is gone), nothing was stored.
    */
-  abstract append(statementUid: string, token: number, page: FetchedPage, nextToken: number): Promise<boolean>;
+  abstract append(
+    statementUid: string,
+    token: number,
+    page: FetchedPage,
+    nextToken: number,
+  ): Promise<boolean>;
   /** ends an OPEN stream (its last page marked, the gateway reference dropped); false if it was not open */
   abstract end(statementUid: string, truncation?: ResultTruncation): Promise<boolean>;
   /** a statement answered at once (SHOW, DESCRIBE …): its whole result as an ended stream */
   abstract writeAll(statementUid: string, scope: StatementScope, pages: FetchedPage[]): Promise<void>;
-  abstract page(statementUid: string, page: number): Promise<{ rows: ResultRow[]; last: boolean } | undefined>;
+  abstract page(
+    statementUid: string,
+    page: number,
+  ): Promise<{ rows: ResultRow[]; last: boolean } | undefined>;
   /** bytes the environment's kept results hold */
   abstract environmentBytes(scope: StatementScope): Promise<number>;
   /** drops the pages of streams that ended before `endedBefore` (at most `limit`); answers how many */

@@ -263,7 +263,10 @@ export class ReconcileStatement {
    * Statements start only once their pool has room for them, in submission order. Undefined: admitted
    * (or no pool); otherwise when to look again: the further back in the queue, the later.
    */
-  private async admissionWait(statement: StatementRecord, cfu: number): Promise<ReconcileOutcome | undefined> {
+  private async admissionWait(
+    statement: StatementRecord,
+    cfu: number,
+  ): Promise<ReconcileOutcome | undefined> {
     if (!statement.computePoolId || statement.admittedCfu > 0) return undefined;
     const verdict = await this.deps.admission.admit(statement, cfu);
     return verdict.admitted ? undefined : { recheckInMs: admissionRecheckMs(verdict.ahead) };
@@ -272,7 +275,8 @@ export class ReconcileStatement {
   private async initialSize(
     statement: StatementRecord,
   ): Promise<{ parallelism: number; cfu: number; reason: string }> {
-    if (!this.deps.sizing) return { parallelism: INITIAL_CFU, cfu: INITIAL_CFU, reason: `${INITIAL_CFU} CFU` };
+    if (!this.deps.sizing)
+      return { parallelism: INITIAL_CFU, cfu: INITIAL_CFU, reason: `${INITIAL_CFU} CFU` };
     return this.deps.sizing.execute(statement);
   }
 
@@ -288,8 +292,7 @@ export class ReconcileStatement {
     if (statement.cellId || !placement)
       return { engine: await this.engines.forCell(statement.cellId), cellId: statement.cellId };
     const outcome = await placement.execute(statement, Math.max(statement.admittedCfu, cfu));
-    if (outcome.placed)
-      return { engine: await this.engines.forCell(outcome.cellId), cellId: outcome.cellId };
+    if (outcome.placed) return { engine: await this.engines.forCell(outcome.cellId), cellId: outcome.cellId };
     if (statement.detail !== outcome.reason)
       await this.statements.recordStatus(statement.uid, { detail: outcome.reason });
     return undefined;
@@ -410,7 +413,8 @@ export class ReconcileStatement {
     const engine = await this.engines.forCell(statement.cellId);
     for (const job of (await engine.findJobs(uid)).filter((j) => isLiveJob(j.state)))
       await engine.cancel(job.id);
-    const message = 'The query lost its result stream (the scheduler restarted while starting it); submit it again.';
+    const message =
+      'The query lost its result stream (the scheduler restarted while starting it); submit it again.';
     await this.statements.addException(uid, 'RESULTS_LOST', message, { kind: 'SYSTEM' });
     await this.statements.recordStatus(uid, {
       phase: 'FAILED',

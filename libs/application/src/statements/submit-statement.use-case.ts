@@ -147,19 +147,19 @@ export class SubmitStatement {
     const poolId = settled(pool);
     const record = await this.statements.insert(
       {
-      uid: randomUUID(),
-      ...scope,
-      name,
-      statement: classification.normalized,
-      properties,
-      computePoolId: poolId,
-      principal: runAs,
-      labels: stringMap(request.metadata?.labels, 'metadata.labels'),
-      stopped: spec.stopped === true,
-      sqlKind: classification.sqlKind,
-      executionMode: classification.mode,
-      // boundedness and changelog mode come from Flink's plan once the statement runs
-      traits: { sql_kind: classification.sqlKind },
+        uid: randomUUID(),
+        ...scope,
+        name,
+        statement: classification.normalized,
+        properties,
+        computePoolId: poolId,
+        principal: runAs,
+        labels: stringMap(request.metadata?.labels, 'metadata.labels'),
+        stopped: spec.stopped === true,
+        sqlKind: classification.sqlKind,
+        executionMode: classification.mode,
+        // boundedness and changelog mode come from Flink's plan once the statement runs
+        traits: { sql_kind: classification.sqlKind },
       },
       { maxOpenQueries: this.limits.maxOpenQueriesPerEnvironment },
     );

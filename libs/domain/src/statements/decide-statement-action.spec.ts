@@ -175,4 +175,3 @@ describe('decideStatementAction', () => {
     ).toEqual({ type: 'stop-with-savepoint', jobId: 'j1' });
   });
 });
-

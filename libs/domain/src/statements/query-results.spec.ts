@@ -31,7 +31,10 @@ describe('decideResultStep', () => {
   });
 
   it('stops a query its user stopped', () => {
-    expect(decideResultStep(input({ stopped: true }))).toEqual({ type: 'close', detail: 'Stopped by request.' });
+    expect(decideResultStep(input({ stopped: true }))).toEqual({
+      type: 'close',
+      detail: 'Stopped by request.',
+    });
   });
 
   it('stops a query nobody read for the idle timeout, saying how long', () => {
@@ -90,10 +93,10 @@ describe('fitRows', () => {
 });
 
 describe('resultPollDelayMs', () => {
-  it('polls a busy stream at once-a-tenth-second and backs a quiet one off to a second', () => {
-    expect(resultPollDelayMs(0)).toBe(100);
-    expect(resultPollDelayMs(3_000)).toBe(300);
-    expect(resultPollDelayMs(60_000)).toBe(1_000);
+  it('polls a stream with trickling rows every half second and backs a quiet one off to two seconds', () => {
+    expect(resultPollDelayMs(0)).toBe(500);
+    expect(resultPollDelayMs(5_000)).toBe(1_000);
+    expect(resultPollDelayMs(60_000)).toBe(2_000);
   });
 });
 

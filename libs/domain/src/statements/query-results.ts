@@ -116,10 +116,15 @@ export function fitRows(
 }
 
 /**
- * How long a stream waits before its next step, from how long ago its last rows arrived: a busy stream
- * is fetched again at once, a quiet one backs off to once a second, so thousands of idle queries cost
- * little while an active one keeps its rows flowing.
+ * How long a stream waits before its next step, once the gateway has nothing more for it, from how long
+ * ago its last rows arrived: half a second while rows trickle in (they reach the reader in batches, at
+ * most half a second late), backing off to two seconds for a stream that has been quiet for a while,
+ * so hundreds of open queries cost the scheduler little. A step that stops with rows still waiting
+ * asks for the next one at once.
  */
 export function resultPollDelayMs(sinceLastRowsMs: number): number {
-  return Math.min(1_000, Math.max(100, Math.round(sinceLastRowsMs / 10)));
+  return Math.min(2_000, Math.max(500, Math.round(sinceLastRowsMs / 5)));
 }
+
+/** a stream whose rows stopped this long ago is asked whether its job is failing */
+export const QUIET_BEFORE_JOB_CHECK_MS = 1_000;
