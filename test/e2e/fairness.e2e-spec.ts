@@ -33,7 +33,12 @@ describe('fair sharing between tenants', () => {
 
   it('keeps one tenant’s load from stalling another’s statements, and survives a scheduler replica’s SIGKILL', async () => {
     const idle = await rig.measureB({ metadata: 10, inserts: 3 });
-    load = await rig.loadA({ heldUnread: 20, heldRead: 5, burst: 500 });
+    const [unread, read, burst] = (process.env.FAIRNESS_LOAD ?? '20,5,500').split(',').map(Number) as [
+      number,
+      number,
+      number,
+    ];
+    load = await rig.loadA({ heldUnread: unread, heldRead: read, burst });
     const loaded = await rig.measureB({ metadata: 10, inserts: 3 });
     const accepted = await load.burst;
     const before = summary(idle);

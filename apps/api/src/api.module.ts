@@ -28,6 +28,7 @@ import {
   StatementQueue,
   StatementRepository,
   SubmitStatement,
+  TenantGate,
   TopicCatalog,
   UpdateStatement,
 } from '@riffle/application';
@@ -71,7 +72,7 @@ import type { ApiConfig } from './api.config';
 import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiRateLimiter } from './http/api-rate-limiter';
-import { TenantFairness, TenantGate } from './http/tenant-gate';
+import { TenantFairness } from './http/tenant-fairness.interceptor';
 import { KafkaClustersController } from './catalog/kafka-clusters.controller';
 import { TablesController } from './catalog/tables.controller';
 import { IdentityController } from './identity/identity.controller';
@@ -270,6 +271,7 @@ export class ApiModule {
             new TenantGate(
               config.api.concurrentChangesPerOrganization,
               config.api.waitingChangesPerOrganization,
+              config.api.changesPerSecondPerOrganization,
             ),
         },
         TenantFairness,

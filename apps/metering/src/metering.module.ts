@@ -153,7 +153,8 @@ export class MeteringModule {
               },
               config.redis,
               queuePrefix(config.redis, config.database),
-              config.metering.concurrency,
+              // export jobs carry no organization: one lane, as many at once as configured
+              { jobs: config.metering.concurrency, perOrganization: config.metering.concurrency },
               logger,
               metrics,
             ),

@@ -87,6 +87,8 @@ export const apiConfig = defineConfig(
     API_MAX_POOLS_PER_ENVIRONMENT: z.coerce.number().int().min(1).max(10_000).default(20),
     /** statement changes (create, update, delete) of one organization under way at once per API replica */
     API_CONCURRENT_CHANGES_PER_ORGANIZATION: z.coerce.number().int().min(1).max(1_000).default(4),
+    /** … started per second at most */
+    API_CHANGES_PER_SECOND_PER_ORGANIZATION: z.coerce.number().int().min(1).max(100_000).default(20),
     /** … and waiting their turn; more answer 429 TOO_MANY_CONCURRENT_REQUESTS */
     API_WAITING_CHANGES_PER_ORGANIZATION: z.coerce.number().int().min(0).max(100_000).default(1_000),
     /** queries (SELECT …) pending or running at once per environment; more answer 429 OPEN_QUERY_LIMIT */
@@ -108,6 +110,7 @@ export const apiConfig = defineConfig(
     maxOpenQueriesPerEnvironment: v.API_MAX_OPEN_QUERIES_PER_ENVIRONMENT,
     concurrentChangesPerOrganization: v.API_CONCURRENT_CHANGES_PER_ORGANIZATION,
     waitingChangesPerOrganization: v.API_WAITING_CHANGES_PER_ORGANIZATION,
+    changesPerSecondPerOrganization: v.API_CHANGES_PER_SECOND_PER_ORGANIZATION,
     defaultPoolMaxCfu: v.API_DEFAULT_POOL_MAX_CFU,
     operatorOrganizationId: v.API_OPERATOR_ORGANIZATION_ID,
     identityCacheTtlMs: v.API_IDENTITY_CACHE_TTL_MS,
@@ -135,7 +138,10 @@ export const schedulerConfig = defineConfig(
   {
     SCHEDULER_HOST: z.string().default('127.0.0.1'),
     SCHEDULER_PORT: port(8091),
-    SCHEDULER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+    /** reconcile jobs a replica holds at once … */
+    SCHEDULER_CONCURRENCY: z.coerce.number().int().min(1).max(1_024).default(32),
+    /** … of which one organization's run at once */
+    SCHEDULER_CONCURRENCY_PER_ORGANIZATION: z.coerce.number().int().min(1).max(1_024).default(4),
     SCHEDULER_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
     SCHEDULER_OBSERVE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
     AUTOSCALER_ENABLED: z.enum(['true', 'false']).default('true'),
@@ -159,7 +165,7 @@ export const schedulerConfig = defineConfig(
     },
     host: v.SCHEDULER_HOST,
     port: v.SCHEDULER_PORT,
-    concurrency: v.SCHEDULER_CONCURRENCY,
+    concurrency: { jobs: v.SCHEDULER_CONCURRENCY, perOrganization: v.SCHEDULER_CONCURRENCY_PER_ORGANIZATION },
     sweepIntervalMs: v.SCHEDULER_SWEEP_INTERVAL_MS,
     observeIntervalMs: v.SCHEDULER_OBSERVE_INTERVAL_MS,
     logLevel: v.LOG_LEVEL,
@@ -173,7 +179,8 @@ export const schedulerConfig = defineConfig(
 export const resultsConfig = defineConfig(
   'results',
   {
-    RESULTS_CONCURRENCY: z.coerce.number().int().min(1).max(1_024).default(8),
+    RESULTS_CONCURRENCY: z.coerce.number().int().min(1).max(1_024).default(32),
+    RESULTS_CONCURRENCY_PER_ORGANIZATION: z.coerce.number().int().min(1).max(1_024).default(4),
     RESULTS_MAX_ROWS_PER_QUERY: z.coerce.number().int().min(1).max(1_000_000_000).default(100_000),
     RESULTS_MAX_BYTES_PER_QUERY: z.coerce
       .number()
@@ -196,7 +203,7 @@ export const resultsConfig = defineConfig(
     STATEMENT_RESULTS_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
   },
   (v) => ({
-    concurrency: v.RESULTS_CONCURRENCY,
+    concurrency: { jobs: v.RESULTS_CONCURRENCY, perOrganization: v.RESULTS_CONCURRENCY_PER_ORGANIZATION },
     limits: {
       maxRowsPerQuery: v.RESULTS_MAX_ROWS_PER_QUERY,
       maxBytesPerQuery: v.RESULTS_MAX_BYTES_PER_QUERY,

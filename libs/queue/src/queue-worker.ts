@@ -1,3 +1,4 @@
+import { TenantGate } from '@riffle/application';
 import type { RedisOptions } from '@riffle/config';
 import { RiffleError } from '@riffle/domain';
 import { DependencyProbe, type Metrics } from '@riffle/observability';
@@ -17,19 +18,34 @@ export type JobHandlers = { [J in JobName]?: (data: JobContracts[J], job: Job) =
  * for a job that belongs to another queue is a programming error. Errors that are not retryable
  * become UnrecoverableError so BullMQ does not retry them; the rest retry with the job's backoff.
  */
+export interface WorkerConcurrency {
+  /** jobs this worker holds at once */
+  jobs: number;
+  /** of which one organization's (job data `organizationId`) run at once; the others wait for their turn */
+  perOrganization: number;
+}
+
 export class QueueWorker {
   private worker: Worker | undefined;
   private connection: Redis | undefined;
+  private readonly gate: TenantGate;
 
+  /**
+   * A worker holds up to `concurrency.jobs` jobs and runs at most `concurrency.perOrganization` of one
+   * organization at once: a flood of one tenant's jobs waits in the worker without taking its CPU, and
+   * another tenant's job (first in line, thanks to the queue's fair priorities) runs as soon as it is
+   * taken, instead of behind the flood (DESIGN §9.1).
+   */
   constructor(
     private readonly queue: QueueName,
     private readonly handlers: JobHandlers,
     private readonly redis: RedisOptions,
     private readonly prefix: string,
-    private readonly concurrency: number,
+    private readonly concurrency: WorkerConcurrency,
     private readonly logger: Logger,
     metrics?: Metrics,
   ) {
+    this.gate = new TenantGate(concurrency.perOrganization);
     this.jobDuration = metrics?.histogram(
       'queue_job_duration_seconds',
       'How long one job (e.g. one statement reconcile) took, by outcome',
@@ -70,7 +86,7 @@ export class QueueWorker {
       // a crashed worker's job is handed to another worker after at most ~2 × 15 s
       lockDuration: 15_000,
       stalledInterval: 15_000,
-      concurrency: this.concurrency,
+      concurrency: this.concurrency.jobs,
       autorun: true,
     });
     this.worker.on('error', (error) =>
@@ -102,7 +118,10 @@ export class QueueWorker {
     const outcome = await processTracedJob(this.queue, job, async (span) => {
       const timer = this.jobDuration?.startTimer({ queue: this.queue, job: job.name });
       try {
-        const result = await handler(job.data, job);
+        const tenant = (job.data as { organizationId?: unknown }).organizationId;
+        const result = await this.gate.run(typeof tenant === 'string' ? tenant : '', () =>
+          handler(job.data, job),
+        );
         const again = Boolean(result && 'recheckInMs' in result);
         timer?.({ outcome: again ? 'again' : 'done' });
         span.setAttribute('riffle.job.outcome', again ? 'again' : 'done');

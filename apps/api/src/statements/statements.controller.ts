@@ -31,7 +31,7 @@ import { RiffleError } from '@riffle/domain';
 import { SqlIdempotencyRepository } from '@riffle/persistence';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, RequirePermission } from '../auth/api-key.guard';
-import { TenantFairness } from '../http/tenant-gate';
+import { TenantFairness } from '../http/tenant-fairness.interceptor';
 import { presentStatement, statementsPath } from './statement.presenter';
 
 const OP_NAMES = ['+I', '-U', '+U', '-D'];

@@ -61,4 +61,18 @@ describe('TenantGate', () => {
     expect(await gate.run('a', async () => 1)).toBe(1);
     expect(gate.load('a')).toEqual({ active: 0, waiting: 0 });
   });
+
+  it('spaces one organization’s starts to its rate, leaving another organization’s alone', async () => {
+    const gate = new TenantGate(10, 100, 20);
+    const started: number[] = [];
+    const t0 = Date.now();
+    await Promise.all(
+      Array.from({ length: 5 }, () => gate.run('a', async () => void started.push(Date.now() - t0))),
+    );
+    // 20 a second: 50 ms apart
+    expect(started.at(-1)!).toBeGreaterThanOrEqual(4 * 50 - 10);
+    const other = Date.now();
+    await gate.run('b', async () => undefined);
+    expect(Date.now() - other).toBeLessThan(30);
+  });
 });
