@@ -60,6 +60,7 @@ import {
   SqlIdentityRepository,
   SqlKafkaClusterRepository,
   SqlPoolAdmission,
+  RESULTS_DATA_SOURCE,
   SqlResultStore,
   SqlScalingDecisionLog,
   registerStateMetrics,
@@ -115,7 +116,7 @@ export class SchedulerModule {
     return {
       module: SchedulerModule,
       imports: [
-        PersistenceModule.forRoot(config.database),
+        PersistenceModule.forRoot(config.database, { results: true }),
         QueueModule.forRoot(config.redis, 'scheduler'),
         KafkaModule.forRoot(config.kafka, 'scheduler'),
         FlinkModule.forRoot(config.flink),
@@ -231,7 +232,7 @@ export class SchedulerModule {
         },
         {
           provide: ResultStore,
-          inject: [DataSource],
+          inject: [RESULTS_DATA_SOURCE],
           useFactory: (db: DataSource) => new SqlResultStore(db),
         },
         {

@@ -1,6 +1,5 @@
 import {
   type DynamicModule,
-  Inject,
   Module,
   type OnApplicationShutdown,
   type OnModuleInit,
@@ -19,7 +18,7 @@ const RETRY_MS = 2_000;
 class DatabaseConnector implements OnModuleInit, OnApplicationShutdown {
   private retry: NodeJS.Timeout | undefined;
 
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: DataSource) {}
 
   async onModuleInit(): Promise<void> {
     if (await this.tryConnect()) return;
@@ -45,10 +44,23 @@ class DatabaseConnector implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-/** The Postgres connection pool, shared by every repository of the app. */
+/** the results service's own pool (see createDataSource), provided when asked for */
+export const RESULTS_DATA_SOURCE = 'RESULTS_DATA_SOURCE';
+
+/** The Postgres connection pool, shared by every repository of the app (and the results service's pool). */
 @Module({})
 export class PersistenceModule {
-  static forRoot(options: DatabaseOptions): DynamicModule {
+  static forRoot(options: DatabaseOptions, pools: { results?: boolean } = {}): DynamicModule {
+    const results = pools.results
+      ? [
+          { provide: RESULTS_DATA_SOURCE, useFactory: () => createDataSource(options, 'results') },
+          {
+            provide: 'RESULTS_DATABASE_CONNECTOR',
+            inject: [RESULTS_DATA_SOURCE],
+            useFactory: (ds: DataSource) => new DatabaseConnector(ds),
+          },
+        ]
+      : [];
     return {
       module: PersistenceModule,
       global: true,
@@ -59,9 +71,10 @@ export class PersistenceModule {
           inject: [DataSource],
           useFactory: (ds: DataSource) => new PostgresProbe(ds),
         },
-        DatabaseConnector,
+        { provide: DatabaseConnector, inject: [DataSource], useFactory: (ds: DataSource) => new DatabaseConnector(ds) },
+        ...results,
       ],
-      exports: [DataSource, PostgresProbe],
+      exports: [DataSource, PostgresProbe, ...(pools.results ? [RESULTS_DATA_SOURCE] : [])],
     };
   }
 }

@@ -172,7 +172,14 @@ export class SqlPoolAdmission extends PoolAdmission {
     const poolId = statement.computePoolId;
     if (!poolId) return Promise.resolve({ admitted: true });
     return this.db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [poolId]);
+      // another pass is admitting into this pool right now: rather than hold a connection waiting for
+      // its lock (a tenant with hundreds of statements waiting would tie up the scheduler's pool), look
+      // again shortly; whoever holds the lock decides in submission order anyway
+      const [{ locked }]: { locked: boolean }[] = await tx.query(
+        'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked',
+        [poolId],
+      );
+      if (!locked) return { admitted: false, reason: statement.detail, ahead: 0 };
       const [pool]: { max_cfu: number }[] = await tx.query(
         'SELECT max_cfu FROM compute_pools WHERE id = $1',
         [poolId],

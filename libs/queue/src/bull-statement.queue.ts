@@ -26,7 +26,7 @@ export class BullStatementQueue extends StatementQueue {
     uid: string,
     organizationId: string,
     delayMs = 0,
-    options: { swept?: boolean } = {},
+    options: { swept?: boolean; changed?: boolean } = {},
   ): Promise<void> {
     await addTracedJob(
       this.queue,
@@ -42,6 +42,13 @@ export class BullStatementQueue extends StatementQueue {
         backoff: { type: 'exponential', delay: 1_000 },
       },
     );
+    if (options.changed) await this.promote(uid);
+  }
+
+  /** a reconcile waiting for its next look runs now: a stop or a delete is not left to the observe interval */
+  private async promote(uid: string): Promise<void> {
+    const job = await this.queue.getJob(uid);
+    if (job && (await job.isDelayed())) await job.promote().catch(() => undefined); // it just ran: fine
   }
 
   /** Nest lifecycle */

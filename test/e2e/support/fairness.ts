@@ -106,6 +106,15 @@ export class FairnessRig {
       buildApps('fairness'),
       stackUp([this.extraTaskManager], this.paths, () => undefined),
     ]);
+    // the JobManager counts the extra TaskManager's slots once it has registered
+    const slots = async () =>
+      (
+        (await fetch(`${this.env.FLINK_REST_URL}/overview`).then((r) => r.json())) as {
+          'slots-total': number;
+        }
+      )['slots-total'];
+    const deadline = Date.now() + 60_000;
+    while ((await slots()) < this.options.extraSlots && Date.now() < deadline) await sleep(500);
     this.db = createDataSource(databaseConfig.load(this.env));
     await this.db.initialize();
     [this.a, this.b] = await Promise.all([
@@ -279,6 +288,9 @@ export class FairnessRig {
     return next + SOURCE_RATE;
   }
 
+  /** how long each of A's burst submissions took to be answered (201) */
+  readonly aPostMs: number[] = [];
+
   /** `count` of A's statements, 20 at a time: four in five `SHOW TABLES`, the rest INSERTs that mostly wait */
   private async burst(count: number): Promise<number> {
     let next = 0;
@@ -287,6 +299,7 @@ export class FairnessRig {
       Array.from({ length: 20 }, async () => {
         for (let i = next++; i < count; i = next++) {
           const insert = i % 5 === 4;
+          const since = performance.now();
           const answer = await this.call(this.a, 'POST', this.a.statementsPath, {
             name: `a-burst-${i}`,
             spec: {
@@ -294,7 +307,10 @@ export class FairnessRig {
               ...(insert ? { compute_pool_id: this.aPool } : {}),
             },
           });
-          if (answer.status === 201) accepted++;
+          if (answer.status === 201) {
+            accepted++;
+            this.aPostMs.push(performance.now() - since);
+          }
         }
       }),
     );

@@ -90,7 +90,7 @@ export class UpdateStatement {
         'The statement changed since you read it (or is being deleted); read it again and retry.',
       );
     }
-    await nudgeScheduler(this.queue, updated.uid, updated.organizationId);
+    await nudgeScheduler(this.queue, updated.uid, updated.organizationId, { changed: true });
     return updated;
   }
 }
@@ -107,6 +107,6 @@ export class DeleteStatement {
     const scope = await resolveScope(this.identities, principal, org, env);
     const statement = await this.statements.markDeleting(scope, name);
     if (!statement) throw statementNotFound(name);
-    await nudgeScheduler(this.queue, statement.uid, statement.organizationId);
+    await nudgeScheduler(this.queue, statement.uid, statement.organizationId, { changed: true });
   }
 }

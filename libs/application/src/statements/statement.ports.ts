@@ -166,13 +166,15 @@ export abstract class StatementRepository {
 export abstract class StatementQueue {
   /**
    * `swept`: re-derived by a periodic sweep rather than asked for by a change; it takes its tenant's
-   * current place in the fair share without being charged as new work (a no-op for a queued statement)
+   * current place in the fair share without being charged as new work (a no-op for a queued statement).
+   * `changed`: the statement's spec changed (stop, resume, delete): a reconcile already waiting for its
+   * next look (a running statement is looked at every few seconds) runs now instead.
    */
   abstract enqueueReconcile(
     uid: string,
     organizationId: string,
     delayMs?: number,
-    options?: { swept?: boolean },
+    options?: { swept?: boolean; changed?: boolean },
   ): Promise<void>;
 }
 
@@ -185,9 +187,10 @@ export async function nudgeScheduler(
   queue: StatementQueue,
   uid: string,
   organizationId: string,
+  options: { changed?: boolean } = {},
 ): Promise<void> {
   try {
-    await queue.enqueueReconcile(uid, organizationId);
+    await queue.enqueueReconcile(uid, organizationId, 0, options);
   } catch {
     // left to the sweep
   }
