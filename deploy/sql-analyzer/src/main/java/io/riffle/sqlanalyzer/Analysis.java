@@ -10,6 +10,7 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.Obje
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What the walk of one statement collects, shared by StatementDescriber (statements, DDL) and QueryWalker
@@ -25,6 +26,8 @@ final class Analysis {
     final ArrayNode references = JSON.arrayNode();
     final ArrayNode options = JSON.arrayNode();
     final ArrayNode hints = JSON.arrayNode();
+    /** what the statement's queries use that makes a plan stateful: JOIN, GROUP_BY, OVER, DISTINCT, … */
+    final Set<String> features = new TreeSet<>();
     private final Set<String> seen = new HashSet<>();
     private final int maxDepth;
     private int depth;

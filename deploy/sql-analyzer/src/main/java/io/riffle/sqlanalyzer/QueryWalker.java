@@ -53,6 +53,10 @@ final class QueryWalker {
             if (node instanceof SqlSelect) {
                 SqlSelect select = (SqlSelect) node;
                 if (select.getHints() != null) for (SqlNode hint : select.getHints()) hint((SqlHint) hint, null);
+                if (select.isDistinct()) analysis.features.add("DISTINCT");
+                if (select.getGroup() != null && select.getGroup().size() > 0) analysis.features.add("GROUP_BY");
+                if (select.getOrderList() != null && select.getOrderList().size() > 0) analysis.features.add("ORDER_BY");
+                if (select.getFetch() != null || select.getOffset() != null) analysis.features.add("LIMIT");
                 from(select.getFrom());
                 expr(select.getSelectList());
                 expr(select.getWhere());
@@ -65,6 +69,8 @@ final class QueryWalker {
                 expr(select.getFetch());
             } else if (node instanceof SqlOrderBy) {
                 SqlOrderBy orderBy = (SqlOrderBy) node;
+                if (orderBy.orderList != null && orderBy.orderList.size() > 0) analysis.features.add("ORDER_BY");
+                if (orderBy.fetch != null || orderBy.offset != null) analysis.features.add("LIMIT");
                 query(orderBy.query);
                 expr(orderBy.orderList);
                 expr(orderBy.offset);
@@ -84,6 +90,7 @@ final class QueryWalker {
                     cteScopes.pop();
                 }
             } else if (node instanceof SqlCall && node.getKind().belongsTo(SqlKind.SET_QUERY)) {
+                analysis.features.add("SET_OPERATION");
                 for (SqlNode operand : ((SqlCall) node).getOperandList()) query(operand);
             } else {
                 expr(node); // VALUES, and anything else shaped like an expression
@@ -108,14 +115,17 @@ final class QueryWalker {
                 if (hints != null) for (SqlNode hint : hints) hint((SqlHint) hint, id);
             } else if (node instanceof SqlJoin) {
                 SqlJoin join = (SqlJoin) node;
+                analysis.features.add(join.getJoinType() == org.apache.calcite.sql.JoinType.COMMA ? "CROSS_JOIN" : "JOIN");
                 from(join.getLeft());
                 from(join.getRight());
                 expr(join.getCondition());
             } else if (node instanceof SqlSnapshot) {
+                analysis.features.add("TEMPORAL_JOIN");
                 from(((SqlSnapshot) node).getTableRef()); // FOR SYSTEM_TIME AS OF: a temporal join's table
                 expr(((SqlSnapshot) node).getPeriod());
             } else if (node instanceof SqlMatchRecognize) {
                 SqlMatchRecognize match = (SqlMatchRecognize) node;
+                analysis.features.add("MATCH_RECOGNIZE");
                 from(match.getTableRef());
                 expr(match.getPartitionList());
                 expr(match.getOrderList());
@@ -151,6 +161,9 @@ final class QueryWalker {
                         || call instanceof SqlMatchRecognize) {
                     from(call);
                 } else {
+                    if (call.getKind() == SqlKind.OVER) analysis.features.add("OVER");
+                    if (call.getFunctionQuantifier() != null && call.getFunctionQuantifier().getValue() == org.apache.calcite.sql.SqlSelectKeyword.DISTINCT)
+                        analysis.features.add("DISTINCT");
                     if (call.getOperator() instanceof SqlFunction) function(call);
                     for (SqlNode operand : operands(call)) expr(operand);
                 }

@@ -142,6 +142,7 @@ final class StatementAnalyzer {
         out.set("references", Analysis.JSON.arrayNode());
         out.set("options", options);
         out.set("hints", Analysis.JSON.arrayNode());
+        out.set("features", Analysis.JSON.arrayNode());
         out.set("text", span(scan));
         return out;
     }
@@ -151,6 +152,8 @@ final class StatementAnalyzer {
         out.set("references", analysis.references);
         out.set("options", analysis.options);
         out.set("hints", analysis.hints);
+        ArrayNode features = out.putArray("features");
+        analysis.features.forEach(features::add);
     }
 
     private static ObjectNode span(TextScan scan) {

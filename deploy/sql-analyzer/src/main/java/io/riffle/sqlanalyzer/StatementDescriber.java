@@ -188,9 +188,17 @@ final class StatementDescriber {
         SqlParserPos pos = node.getParserPosition();
         if (node instanceof SqlShowCall) {
             SqlShowCall show = (SqlShowCall) node;
+            ObjectNode shown = out.putObject("show");
             if (!show.getSqlIdentifierNameList().isEmpty()) {
                 String type = node instanceof SqlShowColumns ? "TABLE" : node instanceof SqlShowDatabases ? "CATALOG" : "DATABASE";
                 analysis.reference(type, "show", Analysis.path(show.getSqlIdentifierNameList()), pos);
+                shown.set("path", Analysis.path(show.getSqlIdentifierNameList()));
+            }
+            if (show.isWithLike()) {
+                ObjectNode like = shown.putObject("like");
+                like.put("pattern", show.getLikeSqlPattern());
+                like.put("not", show.isNotLike());
+                like.put("caseInsensitive", "ILIKE".equalsIgnoreCase(show.getLikeType()));
             }
         } else if (node instanceof SqlShowCreate) {
             String type = node instanceof SqlShowCreateView ? "VIEW" : node instanceof SqlShowCreateCatalog ? "CATALOG"
