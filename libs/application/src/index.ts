@@ -29,3 +29,4 @@ export * from './compute/watch-cells.use-case';
 export * from './compute/size-statement.use-case';
 export * from './compute/job-recovery';
 export * from './ttl-cache';
+export * from './sql/sql-analyzer.port';

@@ -1,3 +1,4 @@
+export * from './analysis';
 export { classifyStatement, type StatementClassification } from './classify-statement';
 export * from './policy';
 export { MAX_STATEMENT_BYTES, type SqlPosition, type SqlSyntaxProblem } from './sql-errors';
