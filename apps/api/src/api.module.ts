@@ -25,13 +25,21 @@ import {
   ReadStatementResults,
   RegisterKafkaCluster,
   ResultStore,
+  SqlAnalyzer,
   StatementQueue,
   StatementRepository,
   SubmitStatement,
   TopicCatalog,
   UpdateStatement,
 } from '@riffle/application';
-import { FlinkModule, JobManagerProbe, registerFlinkMetrics, SqlGatewayProbe } from '@riffle/flink';
+import {
+  FlinkModule,
+  JobManagerProbe,
+  registerFlinkMetrics,
+  SqlAnalyzerModule,
+  SqlAnalyzerProbe,
+  SqlGatewayProbe,
+} from '@riffle/flink';
 import { KafkaModule, KafkaProbe, KafkaTopicCatalog, SchemaRegistryProbe } from '@riffle/kafka';
 import {
   DEPENDENCY_PROBES,
@@ -78,7 +86,15 @@ import { BillingController } from './billing/billing.controller';
 import { ComputePoolsController } from './compute/compute-pools.controller';
 import { StatementsController } from './statements/statements.controller';
 
-const PROBES = [PostgresProbe, RedisProbe, KafkaProbe, SchemaRegistryProbe, SqlGatewayProbe, JobManagerProbe];
+const PROBES = [
+  PostgresProbe,
+  RedisProbe,
+  KafkaProbe,
+  SchemaRegistryProbe,
+  SqlGatewayProbe,
+  JobManagerProbe,
+  SqlAnalyzerProbe,
+];
 
 /** use cases are plain classes: Nest builds them from the ports they name */
 function useCase<T>(type: new (...args: never[]) => T, ports: unknown[]): Provider {
@@ -96,6 +112,7 @@ export class ApiModule {
         QueueModule.forRoot(config.redis, 'api'),
         KafkaModule.forRoot(config.kafka, 'api'),
         FlinkModule.forRoot(config.flink),
+        SqlAnalyzerModule.forRoot(config.sqlAnalyzer),
         AdminModule.forRoot({
           operatorOrganizationId: config.api.operatorOrganizationId,
           queuePrefix: queuePrefix(config.redis, config.database),
@@ -176,15 +193,22 @@ export class ApiModule {
         useCase(ManageRoleBindings, [IdentityRepository]),
         {
           provide: SubmitStatement,
-          inject: [...statementPorts, StatementQueue, ComputePoolRepository, KafkaClusterRepository],
+          inject: [
+            ...statementPorts,
+            StatementQueue,
+            ComputePoolRepository,
+            KafkaClusterRepository,
+            SqlAnalyzer,
+          ],
           useFactory: (
             identities: IdentityRepository,
             statements: StatementRepository,
             queue: StatementQueue,
             pools: ComputePoolRepository,
             clusters: KafkaClusterRepository,
+            analyzer: SqlAnalyzer,
           ) =>
-            new SubmitStatement(identities, statements, queue, pools, clusters, {
+            new SubmitStatement(identities, statements, queue, pools, clusters, analyzer, {
               ...config.api,
               maxOpenQueriesPerEnvironment: config.api.maxOpenQueriesPerEnvironment,
             }),

@@ -8,6 +8,7 @@ import {
   PlaceStatement,
   SizeStatement,
   SourcePartitions,
+  SqlAnalyzer,
   StatementEngines,
   WatchCells,
   KafkaClusterRepository,
@@ -30,6 +31,7 @@ import {
   redisConfig,
   resultsConfig,
   schedulerConfig,
+  sqlAnalyzerConfig,
 } from '@riffle/config';
 import {
   FileCheckpointLocator,
@@ -38,6 +40,7 @@ import {
   JobManagerCellObserver,
   JobManagerProbe,
   registerFlinkMetrics,
+  SqlAnalyzerModule,
   SqlGatewayProbe,
 } from '@riffle/flink';
 import { DEFAULT_AUTOSCALER_OPTIONS } from '@riffle/domain';
@@ -96,6 +99,7 @@ export function loadSchedulerConfig(env: Environment) {
     flink: flinkConfig,
     fleet: fleetConfig,
     results: resultsConfig,
+    sqlAnalyzer: sqlAnalyzerConfig,
   });
 }
 export type SchedulerConfig = ReturnType<typeof loadSchedulerConfig>;
@@ -119,6 +123,7 @@ export class SchedulerModule {
         QueueModule.forRoot(config.redis, 'scheduler'),
         KafkaModule.forRoot(config.kafka, 'scheduler'),
         FlinkModule.forRoot(config.flink),
+        SqlAnalyzerModule.forRoot(config.sqlAnalyzer),
       ],
       controllers: [HealthController, MetricsController],
       providers: [
@@ -164,12 +169,13 @@ export class SchedulerModule {
         { provide: TopicCatalog, useClass: KafkaTopicCatalog },
         {
           provide: PrepareStatementTables,
-          inject: [IdentityRepository, KafkaClusterRepository, TopicCatalog],
+          inject: [IdentityRepository, KafkaClusterRepository, TopicCatalog, SqlAnalyzer],
           useFactory: (
             identities: IdentityRepository,
             clusters: KafkaClusterRepository,
             catalog: TopicCatalog,
-          ) => new PrepareStatementTables(identities, clusters, catalog),
+            analyzer: SqlAnalyzer,
+          ) => new PrepareStatementTables(identities, clusters, catalog, analyzer),
         },
         { provide: ClusterFleet, useFactory: () => createFleet(config.fleet, config.flink) },
         {

@@ -1,17 +1,19 @@
 import {
   type CatalogStatement,
+  catalogStatementOf,
   describeExtendedRows,
   describeRows,
   matchesLike,
-  parseCatalogStatement,
   renderShowCreateTable,
   RiffleError,
+  sqlKindOf,
   tableOptionsOfTopic,
 } from '@riffle/domain';
 import { rowBytes } from '../results/pump-query-results.use-case';
 import type { FetchedPage, ResultStore } from '../results/result-store.port';
 import type { ResultRow, StatementRecord, StatementRepository } from '../statements/statement.ports';
 import { type EnvironmentCatalog, type EnvironmentTables, isThisCatalog } from './environment-tables';
+import type { PrepareStatementTables } from './prepare-statement-tables';
 import { TableDdl } from './table-ddl-actions';
 
 /** what a metadata statement answers: its rows (one result page per 500) and the status detail */
@@ -21,7 +23,7 @@ export interface MetadataAnswer {
 }
 
 /** SHOW statements that need no catalog and stay with Flink (the gateway answers them without a job) */
-const LEFT_TO_FLINK = new Set(['FUNCTIONS', 'USER', 'MODULES', 'FULL']);
+const LEFT_TO_FLINK = new Set(['SHOW FUNCTIONS', 'SHOW MODULES']);
 const ANSWERED_KINDS = new Set([
   'SHOW',
   'DESCRIBE',
@@ -45,22 +47,22 @@ const notSupported = (code: string, message: string) => new RiffleError(code, 'i
  * or registry is rethrown, so the reconcile queue retries.
  */
 export class AnswerMetadataStatement {
+  private readonly environments: EnvironmentTables;
+
   constructor(
     private readonly statements: StatementRepository,
-    private readonly environments: EnvironmentTables,
+    private readonly tables: PrepareStatementTables,
     private readonly results: ResultStore,
-  ) {}
+  ) {
+    this.environments = tables.environments;
+  }
 
-  /** whether this use case answers the statement (the rest of `metadata` mode, e.g. SET or EXPLAIN, goes to Flink) */
-  static answers(statement: Pick<StatementRecord, 'sqlKind' | 'statement'>): boolean {
+  /** whether this use case answers the statement (the rest of `metadata` mode, e.g. SET, goes to Flink) */
+  static answers(statement: Pick<StatementRecord, 'sqlKind' | 'analysis'>): boolean {
     if (!ANSWERED_KINDS.has(statement.sqlKind)) return false;
     if (statement.sqlKind !== 'SHOW') return true;
-    try {
-      const parsed = parseCatalogStatement(statement.statement);
-      return !(parsed.kind === 'other' && LEFT_TO_FLINK.has(parsed.what));
-    } catch {
-      return true; // execute() reports why it cannot read it
-    }
+    // statements stored before analyses were kept: execute() analyses them
+    return !statement.analysis || !LEFT_TO_FLINK.has(statement.analysis.kind);
   }
 
   async execute(statement: StatementRecord): Promise<void> {
@@ -111,16 +113,17 @@ export class AnswerMetadataStatement {
           'NOT_SUPPORTED',
           'USE has no effect on later statements: set sql.current-catalog and sql.current-database in spec.properties instead.',
         );
-      case 'CREATE_TABLE':
-        return new TableDdl(this.environments).create(statement);
     }
+    const analysis = await this.tables.analysis(statement);
+    if (sqlKindOf(analysis) === 'CREATE_TABLE')
+      return new TableDdl(this.environments).create(statement, analysis);
     const env = await this.environments.open(statement.organizationId, statement.environmentId);
-    const parsed = parseCatalogStatement(statement.statement);
+    const parsed = catalogStatementOf(analysis);
     switch (parsed.kind) {
       case 'drop-table':
         return new TableDdl(this.environments).drop(statement, env, parsed.table, parsed.ifExists);
       case 'alter-table':
-        return new TableDdl(this.environments).alter(statement, env);
+        return new TableDdl(this.environments).alter(statement, env, analysis);
       case 'other':
         throw notSupported(
           'NOT_SUPPORTED',

@@ -1,15 +1,19 @@
 import {
   classifyStatement,
+  createTableOf,
   HIDDEN_COLUMNS_SESSION_CONFIG,
   type ParsedCreateTable,
-  parseCreateTable,
   planCreateTableAs,
   quoteIdentifier,
   renderCreateTableAs,
   renderTopicTable,
   RiffleError,
+  SQL_ANALYSIS_LIMITS,
+  type SqlAnalysis,
+  tablesOf,
 } from '@riffle/domain';
 import type { IdentityRepository } from '../identity/identity.ports';
+import type { SqlAnalyzer } from '../sql/sql-analyzer.port';
 import type { StatementRecord } from '../statements/statement.ports';
 import type { KafkaClusterRecord, KafkaClusterRepository, TopicCatalog } from './catalog.ports';
 import { EnvironmentTables, type ResolvedTable, tableNotFound } from './environment-tables';
@@ -34,22 +38,37 @@ export class PrepareStatementTables {
   /** the environment's catalog; metadata statements (AnswerMetadataStatement) read it too */
   readonly environments: EnvironmentTables;
 
-  constructor(identities: IdentityRepository, clusters: KafkaClusterRepository, catalog: TopicCatalog) {
+  constructor(
+    identities: IdentityRepository,
+    clusters: KafkaClusterRepository,
+    catalog: TopicCatalog,
+    /** Flink's parser, for statements stored before their analysis was kept */
+    readonly analyzer: SqlAnalyzer,
+  ) {
     this.environments = new EnvironmentTables(identities, clusters, catalog);
+  }
+
+  /** the analysis stored with the statement (statements stored before analyses were kept: made now) */
+  async analysis(statement: Pick<StatementRecord, 'statement' | 'analysis'>): Promise<SqlAnalysis> {
+    if (statement.analysis) return statement.analysis;
+    const answer = await this.analyzer.analyze(statement.statement, SQL_ANALYSIS_LIMITS);
+    return classifyStatement(statement.statement, answer).analysis;
   }
 
   /** the session setup, and the statement text Flink runs (a CTAS gets its connector options here) */
   async execute(statement: StatementRecord): Promise<PreparedStatement> {
-    const { sqlKind, tablesRead, tablesWritten } = classifyStatement(statement.statement);
-    const ctas = sqlKind === 'CREATE_TABLE_AS' ? parseCreateTable(statement.statement) : undefined;
+    const analysis = await this.analysis(statement);
+    const { tablesRead, tablesWritten } = tablesOf(analysis);
+    const ctas =
+      statement.sqlKind === 'CREATE_TABLE_AS' ? createTableOf(analysis, statement.statement) : undefined;
     const env = await this.environments.open(statement.organizationId, statement.environmentId);
     const { properties } = statement;
     const target = ctas && this.environments.resolveParts(env, properties, ctas.path);
     const targetKey = target && JSON.stringify([target.catalog, target.database, target.topic]);
 
     const tables = new Map<string, ResolvedTable>();
-    for (const name of new Set([...tablesRead, ...tablesWritten])) {
-      const table = this.environments.resolve(env, properties, name);
+    for (const path of [...tablesRead, ...tablesWritten]) {
+      const table = this.environments.resolveParts(env, properties, path);
       const key = JSON.stringify([table.catalog, table.database, table.topic]);
       if (key !== targetKey) tables.set(key, table);
     }

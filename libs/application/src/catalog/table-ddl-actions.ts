@@ -1,14 +1,15 @@
 import {
+  alterTableOf,
   checkWatermark,
+  createTableOf,
   isInternalTopic,
   mergeTableOptions,
   type ParsedAlterTable,
-  parseAlterTable,
-  parseCreateTable,
   planAlterTable,
   planCreateTable,
   quoteIdentifier,
   RiffleError,
+  type SqlAnalysis,
   type TableSettings,
 } from '@riffle/domain';
 import type { StatementRecord } from '../statements/statement.ports';
@@ -31,8 +32,8 @@ export interface DdlAnswer {
 export class TableDdl {
   constructor(private readonly environments: EnvironmentTables) {}
 
-  async create(statement: StatementRecord): Promise<DdlAnswer> {
-    const parsed = parseCreateTable(statement.statement);
+  async create(statement: StatementRecord, analysis: SqlAnalysis): Promise<DdlAnswer> {
+    const parsed = createTableOf(analysis, statement.statement);
     if (parsed.query !== undefined) {
       throw new RiffleError(
         'NOT_SUPPORTED_YET',
@@ -79,8 +80,12 @@ export class TableDdl {
     };
   }
 
-  async alter(statement: StatementRecord, env: EnvironmentCatalog): Promise<DdlAnswer> {
-    const parsed = parseAlterTable(statement.statement);
+  async alter(
+    statement: StatementRecord,
+    env: EnvironmentCatalog,
+    analysis: SqlAnalysis,
+  ): Promise<DdlAnswer> {
+    const parsed = alterTableOf(analysis);
     const { cluster, database, topic } = this.environments.resolveParts(
       env,
       statement.properties,

@@ -47,6 +47,8 @@ export interface SqlHint extends SqlSpan {
   table?: string[];
   options: Record<string, string>;
   values: string[];
+  /** Flink cannot read the hint's options (a continued or prefixed literal): they are not listed */
+  unreadable?: boolean;
 }
 
 export interface SqlColumnDefinition extends SqlSpan {

@@ -92,8 +92,10 @@ final class QueryWalker {
             } else if (node instanceof SqlCall && node.getKind().belongsTo(SqlKind.SET_QUERY)) {
                 analysis.features.add("SET_OPERATION");
                 for (SqlNode operand : ((SqlCall) node).getOperandList()) query(operand);
+            } else if (node instanceof SqlCall) {
+                for (SqlNode operand : operands((SqlCall) node)) expr(operand); // VALUES (…), (…)
             } else {
-                expr(node); // VALUES, and anything else shaped like an expression
+                expr(node);
             }
         } finally {
             analysis.leave();
@@ -202,8 +204,15 @@ final class QueryWalker {
         SqlText.put(out, hint.getParserPosition());
         ObjectNode pairs = out.putObject("options");
         ArrayNode values = out.putArray("values");
-        if (hint.getOptionFormat() == SqlHint.HintOptionFormat.KV_LIST) {
-            for (Map.Entry<String, String> pair : hint.getOptionKVPairs().entrySet()) {
+        Map<String, String> kvPairs;
+        try {
+            kvPairs = hint.getOptionFormat() == SqlHint.HintOptionFormat.KV_LIST ? hint.getOptionKVPairs() : null;
+        } catch (RuntimeException e) {
+            out.put("unreadable", true); // Calcite cannot read its options either (e.g. a continued literal)
+            return;
+        }
+        if (kvPairs != null) {
+            for (Map.Entry<String, String> pair : kvPairs.entrySet()) {
                 pairs.put(pair.getKey(), pair.getValue());
                 if ("OPTIONS".equalsIgnoreCase(hint.getName()))
                     analysis.option("HINT", pair.getKey(), pair.getValue(), hint.getParserPosition());

@@ -6,9 +6,12 @@ import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParser;
 import org.apache.calcite.sql.parser.SqlParserPos;
+import org.apache.calcite.sql.parser.SqlAbstractParserImpl;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ArrayNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.flink.sql.parser.impl.FlinkSqlParserImpl;
+import org.apache.flink.sql.parser.impl.FlinkSqlParserImplTokenManager;
+import org.apache.flink.sql.parser.impl.RiffleCharStream;
 import org.apache.flink.sql.parser.validate.FlinkSqlConformance;
 import org.apache.flink.table.operations.Operation;
 import org.apache.flink.table.operations.command.ResetOperation;
@@ -78,7 +81,7 @@ final class StatementAnalyzer {
         }
         SqlNodeList statements;
         try {
-            statements = SqlParser.create(new DeadlineReader(sql, started + parseTimeoutNanos), PARSER_CONFIG).parseStmtList();
+            statements = parse(new DeadlineReader(sql, started + parseTimeoutNanos));
         } catch (SqlParseException e) {
             answer.set("error", parseError(e));
             return;
@@ -113,12 +116,38 @@ final class StatementAnalyzer {
         } catch (StackOverflowError e) {
             answer.set("error", stackOrDeadline(e));
             return;
+        } catch (RuntimeException e) {
+            if (StatementValidator.isEnvironmentFailure(e)) throw e;
+            // Flink's parser built a tree its own classes cannot read back: Flink would fail on it too
+            ObjectNode error = error("syntax", "Flink cannot read this statement: " + e.getMessage());
+            SqlText.put(error, statements.get(0).getParserPosition());
+            answer.set("error", error);
+            return;
         } finally {
             timing.put("walkMicros", (System.nanoTime() - walkStarted) / 1000);
         }
         ((ObjectNode) answer.get("measures")).put("depth", analysis.deepest);
         finish(out, analysis, scan);
         answer.set("analysis", out);
+    }
+
+    /**
+     * A statement list, parsed as Calcite's SqlParser.create(reader, PARSER_CONFIG).parseStmtList() parses it,
+     * on RiffleCharStream (which reads long tokens in linear time) instead of JavaCC's stream.
+     */
+    static SqlNodeList parse(Reader reader) throws SqlParseException {
+        FlinkSqlParserImpl parser = new FlinkSqlParserImpl(new FlinkSqlParserImplTokenManager(new RiffleCharStream(reader)));
+        parser.setQuotedCasing(PARSER_CONFIG.quotedCasing());
+        parser.setUnquotedCasing(PARSER_CONFIG.unquotedCasing());
+        parser.setIdentifierMaxLength(PARSER_CONFIG.identifierMaxLength());
+        parser.setConformance(PARSER_CONFIG.conformance());
+        parser.switchTo(SqlAbstractParserImpl.LexicalState.forConfig(PARSER_CONFIG));
+        try {
+            return parser.parseSqlStmtList();
+        } catch (Throwable e) {
+            if (e instanceof Error && !(e instanceof org.apache.flink.sql.parser.impl.TokenMgrError)) throw (Error) e;
+            throw parser.normalizeException(e);
+        }
     }
 
     /** SET / RESET / HELP / QUIT / CLEAR as Flink's ExtendedParser recognised them */

@@ -4,7 +4,7 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.Json
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.flink.sql.parser.impl.FlinkSqlParserImplConstants;
 import org.apache.flink.sql.parser.impl.FlinkSqlParserImplTokenManager;
-import org.apache.flink.sql.parser.impl.SimpleCharStream;
+import org.apache.flink.sql.parser.impl.RiffleCharStream;
 import org.apache.flink.sql.parser.impl.Token;
 import org.apache.flink.sql.parser.impl.TokenMgrError;
 
@@ -92,7 +92,7 @@ final class TextScan {
                 break;
             }
         }
-        FlinkSqlParserImplTokenManager lexer = new FlinkSqlParserImplTokenManager(new CharStream(sql), BTID);
+        FlinkSqlParserImplTokenManager lexer = new FlinkSqlParserImplTokenManager(new RiffleCharStream(new StringReader(sql)), BTID);
         int nesting = 0;
         int lastStatementToken = -1;
         try {
@@ -296,14 +296,6 @@ final class TextScan {
         tooComplex = JsonNodeFactory.instance.objectNode();
         tooComplex.put("measure", measure);
         tooComplex.put("limit", limit);
-    }
-
-    /** Flink's character stream with a tab as one column, as Calcite's SqlParser sets it */
-    private static final class CharStream extends SimpleCharStream {
-        CharStream(String sql) {
-            super(new StringReader(sql));
-            setTabSize(1);
-        }
     }
 
     /** bounds of the text; the request may lower them, never raise them past the server's */

@@ -1,9 +1,9 @@
+import { parseCreateTable } from '../../../../test/fixtures/flink-sql-readings';
 import { RiffleError } from '../riffle-error';
-import { parseCreateTable } from './parse-create-table';
 
-function rejectionOf(sql: string): RiffleError {
+async function rejectionOf(sql: string): Promise<RiffleError> {
   try {
-    parseCreateTable(sql);
+    await parseCreateTable(sql);
   } catch (error) {
     if (error instanceof RiffleError) return error;
     throw error;
@@ -11,14 +11,14 @@ function rejectionOf(sql: string): RiffleError {
   throw new Error(`expected ${sql} to be rejected`);
 }
 
-describe('parseCreateTable', () => {
-  it('reads columns with canonical types, the primary key, distribution, comment and options', () => {
-    const parsed = parseCreateTable(`
+describe('createTableOf (on Flink’s reading)', () => {
+  it('reads columns with canonical types, the primary key, distribution, comment and options', async () => {
+    const parsed = await parseCreateTable(`
       CREATE TABLE IF NOT EXISTS main.\`orders-v1\` (
         id BIGINT NOT NULL COMMENT 'the id',
         \`customer name\` VARCHAR(2147483647),
         amount DECIMAL(10, 2),
-        at TIMESTAMP(3) WITH LOCAL TIME ZONE,
+        \`at\` TIMESTAMP(3) WITH LOCAL TIME ZONE,
         tags ARRAY<STRING>,
         address ROW<city STRING NOT NULL, \`zip\` INT>,
         attrs MAP<STRING, BIGINT> NOT NULL,
@@ -47,25 +47,25 @@ describe('parseCreateTable', () => {
     });
   });
 
-  it('takes a column-level PRIMARY KEY, DISTRIBUTED INTO n BUCKETS and PARTITIONED BY in any order', () => {
+  it('takes a column-level PRIMARY KEY, DISTRIBUTED INTO n BUCKETS and PARTITIONED BY', async () => {
     expect(
-      parseCreateTable(
-        "CREATE TABLE t (k STRING PRIMARY KEY NOT ENFORCED, v INT) WITH ('a' = 'b') DISTRIBUTED INTO 4 BUCKETS;",
+      await parseCreateTable(
+        "CREATE TABLE t (k STRING PRIMARY KEY NOT ENFORCED, v INT) DISTRIBUTED INTO 4 BUCKETS WITH ('a' = 'b');",
       ),
     ).toMatchObject({ path: ['t'], primaryKey: ['k'], buckets: 4, options: { a: 'b' } });
     expect(
-      parseCreateTable("CREATE TABLE t (k STRING, v INT) PARTITIONED BY (k) WITH ('a' = 'b')"),
+      await parseCreateTable("CREATE TABLE t (k STRING, v INT) PARTITIONED BY (k) WITH ('a' = 'b')"),
     ).toMatchObject({
       distributionKey: ['k'],
     });
-    expect(parseCreateTable('CREATE TABLE t (k STRING) DISTRIBUTED BY (k)')).toMatchObject({
+    expect(await parseCreateTable('CREATE TABLE t (k STRING) DISTRIBUTED BY (k)')).toMatchObject({
       distributionKey: ['k'],
     });
   });
 
-  it('keeps the query of CREATE TABLE … AS SELECT', () => {
+  it('keeps the query of CREATE TABLE … AS SELECT', async () => {
     expect(
-      parseCreateTable("CREATE TABLE t WITH ('a' = 'b') AS SELECT id, `x` FROM s WHERE y > 1;"),
+      await parseCreateTable("CREATE TABLE t WITH ('a' = 'b') AS SELECT id, `x` FROM s WHERE y > 1;"),
     ).toMatchObject({ path: ['t'], columns: [], query: 'SELECT id, `x` FROM s WHERE y > 1' });
   });
 
@@ -84,19 +84,15 @@ describe('parseCreateTable', () => {
     ['CREATE TABLE t (id INT, PRIMARY KEY (nope) NOT ENFORCED)', 'UNKNOWN_KEY_COLUMN', /`nope`/],
     ['CREATE TABLE t (id INT PRIMARY KEY)', 'INVALID_CATALOG_STATEMENT', /NOT ENFORCED/],
     ['CREATE TABLE t (id DECIMAL(50, 2))', 'INVALID_COLUMN_TYPE', /DECIMAL/],
-    ['CREATE TABLE t ()', 'TABLE_WITHOUT_COLUMNS', /at least one column/],
-    ["CREATE TABLE t (id INT) WITH ('a' = 'b', 'a' = 'c')", 'INVALID_CATALOG_STATEMENT', /set twice/],
-    ['CREATE TABLE t (id INT) WITH (a = b)', 'INVALID_CATALOG_STATEMENT', /option name in quotes/],
-    ['CREATE TABLE t (id INT', 'INVALID_CATALOG_STATEMENT', /statement ends/],
-  ])('rejects %s', (sql, code, message) => {
-    const error = rejectionOf(sql);
+  ])('rejects %s', async (sql, code, message) => {
+    const error = await rejectionOf(sql);
     expect(error.code).toBe(code);
     expect(error.message).toMatch(message);
   });
 
-  it('takes an unsupported type as the column type for the Avro mapping to refuse by name', () => {
-    expect(parseCreateTable('CREATE TABLE t (d INTERVAL DAY)').columns).toEqual([
-      { name: 'd', type: 'INTERVAL DAY' },
+  it('takes an unsupported type as the column type for the Avro mapping to refuse by name', async () => {
+    expect((await parseCreateTable('CREATE TABLE t (d MULTISET<INT>)')).columns).toEqual([
+      { name: 'd', type: 'MULTISET<INT>' },
     ]);
   });
 });
