@@ -25,12 +25,14 @@ import {
   ReadStatementResults,
   RegisterKafkaCluster,
   ResultStore,
+  PrepareStatementTables,
   SqlAnalyzer,
   StatementQueue,
   StatementRepository,
   SubmitStatement,
   TopicCatalog,
   UpdateStatement,
+  ValidateStatement,
 } from '@riffle/application';
 import {
   FlinkModule,
@@ -199,6 +201,7 @@ export class ApiModule {
             ComputePoolRepository,
             KafkaClusterRepository,
             SqlAnalyzer,
+            ValidateStatement,
           ],
           useFactory: (
             identities: IdentityRepository,
@@ -207,12 +210,33 @@ export class ApiModule {
             pools: ComputePoolRepository,
             clusters: KafkaClusterRepository,
             analyzer: SqlAnalyzer,
+            validation: ValidateStatement,
           ) =>
-            new SubmitStatement(identities, statements, queue, pools, clusters, analyzer, {
-              ...config.api,
-              maxOpenQueriesPerEnvironment: config.api.maxOpenQueriesPerEnvironment,
-            }),
+            new SubmitStatement(
+              identities,
+              statements,
+              queue,
+              pools,
+              clusters,
+              analyzer,
+              {
+                ...config.api,
+                maxOpenQueriesPerEnvironment: config.api.maxOpenQueriesPerEnvironment,
+              },
+              validation,
+            ),
         },
+        {
+          provide: PrepareStatementTables,
+          inject: [IdentityRepository, KafkaClusterRepository, TopicCatalog, SqlAnalyzer],
+          useFactory: (
+            identities: IdentityRepository,
+            clusters: KafkaClusterRepository,
+            catalog: TopicCatalog,
+            analyzer: SqlAnalyzer,
+          ) => new PrepareStatementTables(identities, clusters, catalog, analyzer),
+        },
+        useCase(ValidateStatement, [PrepareStatementTables, SqlAnalyzer]),
         {
           provide: ComputePoolRepository,
           inject: [DataSource],

@@ -6,10 +6,13 @@ import {
   matchesLike,
   renderShowCreateTable,
   RiffleError,
+  type SqlAnalysis,
+  type SqlKind,
   sqlKindOf,
   tableOptionsOfTopic,
 } from '@riffle/domain';
 import { rowBytes } from '../results/pump-query-results.use-case';
+import { DRY_RUN, ValidateStatement } from '../sql/validate-statement';
 import type { FetchedPage, ResultStore } from '../results/result-store.port';
 import type { ResultRow, StatementRecord, StatementRepository } from '../statements/statement.ports';
 import { type EnvironmentCatalog, type EnvironmentTables, isThisCatalog } from './environment-tables';
@@ -25,6 +28,7 @@ export interface MetadataAnswer {
 /** SHOW statements that need no catalog and stay with Flink (the gateway answers them without a job) */
 const LEFT_TO_FLINK = new Set(['SHOW FUNCTIONS', 'SHOW MODULES']);
 const ANSWERED_KINDS = new Set([
+  'EXPLAIN',
   'SHOW',
   'DESCRIBE',
   'SHOW_CREATE_TABLE',
@@ -58,7 +62,8 @@ export class AnswerMetadataStatement {
   }
 
   /** whether this use case answers the statement (the rest of `metadata` mode, e.g. SET, goes to Flink) */
-  static answers(statement: Pick<StatementRecord, 'sqlKind' | 'analysis'>): boolean {
+  static answers(statement: Pick<StatementRecord, 'sqlKind' | 'analysis' | 'properties'>): boolean {
+    if (statement.properties[DRY_RUN] === 'true') return true;
     if (!ANSWERED_KINDS.has(statement.sqlKind)) return false;
     if (statement.sqlKind !== 'SHOW') return true;
     // statements stored before analyses were kept: execute() analyses them
@@ -115,6 +120,8 @@ export class AnswerMetadataStatement {
         );
     }
     const analysis = await this.tables.analysis(statement);
+    if (statement.sqlKind === 'EXPLAIN' || statement.properties[DRY_RUN] === 'true')
+      return this.explain(statement, analysis);
     if (sqlKindOf(analysis) === 'CREATE_TABLE')
       return new TableDdl(this.environments).create(statement, analysis);
     const env = await this.environments.open(statement.organizationId, statement.environmentId);
@@ -132,6 +139,21 @@ export class AnswerMetadataStatement {
       default:
         return this.query(statement, env, parsed);
     }
+  }
+
+  /** EXPLAIN and dry runs: Flink's plan (the SQL analyzer plans it), one row, and nothing runs */
+  private async explain(statement: StatementRecord, analysis: SqlAnalysis): Promise<MetadataAnswer> {
+    const check = await new ValidateStatement(this.tables, this.tables.analyzer).execute(
+      statement,
+      { sqlKind: statement.sqlKind as SqlKind, normalized: statement.statement, analysis },
+      { explain: true },
+    );
+    const modes = [check.traits.changelog_mode].flat().filter(Boolean).join('; ');
+    const keys = JSON.stringify(check.traits.upsert_keys ?? null);
+    return {
+      rows: [[check.plan?.text ?? '']],
+      detail: `Planned by Flink, nothing ran: changelog mode ${modes || 'unknown'}, upsert keys ${keys}.`,
+    };
   }
 
   private async query(

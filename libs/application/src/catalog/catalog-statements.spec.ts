@@ -309,16 +309,16 @@ describe('PrepareStatementTables', () => {
 });
 
 describe('AnswerMetadataStatement', () => {
-  it('answers catalog statements and leaves SET, EXPLAIN, SHOW FUNCTIONS to Flink', async () => {
+  it('answers catalog statements and EXPLAIN, and leaves SET and SHOW FUNCTIONS to Flink', async () => {
     const answers = async (sql: string, kind: string) =>
-      AnswerMetadataStatement.answers({ analysis: await analysisOf(sql), sqlKind: kind });
+      AnswerMetadataStatement.answers({ analysis: await analysisOf(sql), sqlKind: kind, properties: {} });
     expect(await answers('SHOW TABLES', 'SHOW')).toBe(true);
     expect(await answers('SHOW CATALOGS', 'SHOW')).toBe(true);
     expect(await answers('DESCRIBE t', 'DESCRIBE')).toBe(true);
     expect(await answers('CREATE TABLE t (a INT)', 'CREATE_TABLE')).toBe(true);
     expect(await answers('SHOW FUNCTIONS', 'SHOW')).toBe(false);
     expect(await answers("SET 'a' = 'b'", 'SET')).toBe(false);
-    expect(await answers('EXPLAIN SELECT 1', 'EXPLAIN')).toBe(false);
+    expect(await answers('EXPLAIN SELECT 1', 'EXPLAIN')).toBe(true);
     expect(await answers('SELECT 1', 'SELECT')).toBe(false);
   });
 

@@ -16,10 +16,18 @@ import type { IdentityRepository } from '../identity/identity.ports';
 import type { SqlAnalyzer } from '../sql/sql-analyzer.port';
 import type { StatementRecord } from '../statements/statement.ports';
 import type { KafkaClusterRecord, KafkaClusterRepository, TopicCatalog } from './catalog.ports';
-import { EnvironmentTables, type ResolvedTable, tableNotFound } from './environment-tables';
+import {
+  type EnvironmentCatalog,
+  EnvironmentTables,
+  type ResolvedTable,
+  tableNotFound,
+} from './environment-tables';
 import { tableExists } from './table-ddl-actions';
 
 const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+/** whose session it is: the statement's uid names its consumer group and transactional ids */
+export type SessionOwner = Pick<StatementRecord, 'uid' | 'organizationId' | 'environmentId' | 'properties'>;
 
 /** what a gateway session runs for a statement: the setup first, then the statement itself */
 export interface PreparedStatement {
@@ -62,21 +70,39 @@ export class PrepareStatementTables {
     const ctas =
       statement.sqlKind === 'CREATE_TABLE_AS' ? createTableOf(analysis, statement.statement) : undefined;
     const env = await this.environments.open(statement.organizationId, statement.environmentId);
-    const { properties } = statement;
-    const target = ctas && this.environments.resolveParts(env, properties, ctas.path);
-    const targetKey = target && JSON.stringify([target.catalog, target.database, target.topic]);
+    const target = ctas && this.environments.resolveParts(env, statement.properties, ctas.path);
+    const setup = await this.sessionSetup(statement, env, [...tablesRead, ...tablesWritten], target);
+    if (setup.length === 0 && !target) return { setupStatements: [], statement: statement.statement };
+    return {
+      setupStatements: setup,
+      statement: ctas && target ? await this.createTableAs(statement, ctas, target) : statement.statement,
+    };
+  }
 
+  /**
+   * What a gateway session runs before a statement that names these tables: the session config, the
+   * environment as an in-memory catalog, each Kafka cluster named as a database, and each table (but
+   * `placedAlso`, a table the statement itself creates, whose database is declared all the same). Reads
+   * the catalog, changes nothing: also what the SQL analyzer validates a statement in.
+   */
+  async sessionSetup(
+    statement: SessionOwner,
+    env: EnvironmentCatalog,
+    paths: readonly string[][],
+    placedAlso?: ResolvedTable,
+  ): Promise<string[]> {
+    const { properties } = statement;
+    const key = (t: ResolvedTable) => JSON.stringify([t.catalog, t.database, t.topic]);
     const tables = new Map<string, ResolvedTable>();
-    for (const path of [...tablesRead, ...tablesWritten]) {
+    for (const path of paths) {
       const table = this.environments.resolveParts(env, properties, path);
-      const key = JSON.stringify([table.catalog, table.database, table.topic]);
-      if (key !== targetKey) tables.set(key, table);
+      if (!placedAlso || key(table) !== key(placedAlso)) tables.set(key(table), table);
     }
-    if (tables.size === 0 && !target) return { setupStatements: [], statement: statement.statement };
+    if (tables.size === 0 && !placedAlso) return [];
     const currentCatalog = this.environments.currentCatalog(env, properties);
     const currentDatabase = this.environments.currentDatabase(env, properties);
 
-    const placed = [...tables.values(), ...(target ? [target] : [])];
+    const placed = [...tables.values(), ...(placedAlso ? [placedAlso] : [])];
     const catalogs = new Set([currentCatalog, ...placed.map((t) => t.catalog)]);
     const databases = new Map<string, [string, string]>();
     for (const { catalog, database } of placed)
@@ -98,10 +124,7 @@ export class PrepareStatementTables {
     setup.push(`USE CATALOG ${quoteIdentifier(currentCatalog)}`);
     if (currentDatabase) setup.push(`USE ${quoteIdentifier(currentDatabase.name)}`);
     for (const table of tables.values()) setup.push(await this.tableDdl(statement, table));
-    return {
-      setupStatements: setup,
-      statement: ctas && target ? await this.createTableAs(statement, ctas, target) : statement.statement,
-    };
+    return setup;
   }
 
   /**
@@ -133,7 +156,7 @@ export class PrepareStatementTables {
     });
   }
 
-  private async tableDdl(statement: StatementRecord, resolved: ResolvedTable): Promise<string> {
+  private async tableDdl(statement: SessionOwner, resolved: ResolvedTable): Promise<string> {
     const { cluster, topic } = resolved;
     const table = await this.environments.table(cluster, topic);
     if (!table)
@@ -162,7 +185,7 @@ export class PrepareStatementTables {
     });
   }
 
-  private connectorOptions(statement: StatementRecord, cluster: KafkaClusterRecord, topic: string) {
+  private connectorOptions(statement: SessionOwner, cluster: KafkaClusterRecord, topic: string) {
     return {
       'properties.bootstrap.servers': cluster.bootstrapServers,
       'properties.group.id': `riffle-${statement.uid}`,

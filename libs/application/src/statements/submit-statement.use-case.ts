@@ -12,6 +12,7 @@ import {
 } from '@riffle/domain';
 import type { KafkaClusterRepository } from '../catalog/catalog.ports';
 import type { SqlAnalyzer } from '../sql/sql-analyzer.port';
+import { DRY_RUN, type ValidateStatement } from '../sql/validate-statement';
 import type { ComputePoolRepository } from '../compute/compute-pool.ports';
 import { poolNotFound } from '../compute/compute-pools.use-case';
 import type { IdentityRepository } from '../identity/identity.ports';
@@ -37,6 +38,9 @@ export const ALLOWED_STATEMENT_PROPERTIES = new Set([
   /** 'true': validate and plan the statement, answer with Flink's plan, run nothing */
   'sql.dry-run',
 ]);
+
+/** what a dry run can plan (and what EXPLAIN explains) */
+const DRY_RUN_KINDS = new Set(['SELECT', 'INSERT_INTO', 'STATEMENT_SET', 'CREATE_TABLE_AS']);
 
 /** `table.local-time-zone` is stored as `sql.local-time-zone` (it is the same setting) */
 function normalizeProperties(properties: Record<string, string>): Record<string, string> {
@@ -110,6 +114,8 @@ export class SubmitStatement {
       /** queries pending or running at once per environment (none: no cap) */
       maxOpenQueriesPerEnvironment?: number;
     },
+    /** Flink's semantic validation before 201 (none: statements are checked by the policy only) */
+    private readonly validation?: ValidateStatement,
   ) {}
 
   async execute(
@@ -161,6 +167,12 @@ export class SubmitStatement {
       stringMap(spec.properties, 'spec.properties', ALLOWED_STATEMENT_PROPERTIES),
     );
     checkSessionProperties(properties, policy);
+    const dryRun = properties[DRY_RUN] === 'true';
+    if (dryRun && !DRY_RUN_KINDS.has(classification.sqlKind))
+      throw invalid(
+        'INVALID_FIELD',
+        `${DRY_RUN} plans SELECT, INSERT, EXECUTE STATEMENT SET and CREATE TABLE … AS statements; this one is ${classification.sqlKind}.`,
+      );
     // a soft quota: concurrent submissions may overshoot it by a few, never by many
     if (settled(count) >= quota) {
       throw new RiffleError(
@@ -172,9 +184,16 @@ export class SubmitStatement {
     const runAs = (spec.principal as string | undefined) ?? principal.serviceAccountId;
     await this.checkPrincipal(scope, principal, runAs, classification);
     const poolId = settled(pool);
+    const uid = randomUUID();
+    // Flink validates it in the session it would run in (ValidateStatement); a dry run or EXPLAIN is planned
+    const check = this.validation
+      ? await this.validation.execute({ uid, ...scope, properties }, classification, {
+          explain: dryRun || classification.sqlKind === 'EXPLAIN',
+        })
+      : { traits: {} };
     const record = await this.statements.insert(
       {
-      uid: randomUUID(),
+      uid,
       ...scope,
       name,
       statement: classification.normalized,
@@ -184,10 +203,11 @@ export class SubmitStatement {
       labels: stringMap(request.metadata?.labels, 'metadata.labels'),
       stopped: spec.stopped === true,
       sqlKind: classification.sqlKind,
-      executionMode: classification.mode,
+      // a dry run runs nothing: the scheduler answers it with Flink's plan, like EXPLAIN
+      executionMode: dryRun ? 'metadata' : classification.mode,
       analysis: classification.analysis,
-      // boundedness and changelog mode come from Flink's plan once the statement runs
-      traits: { sql_kind: classification.sqlKind },
+      // what Flink's validation and plan said (schema, changelog mode, upsert keys), when it could
+      traits: { sql_kind: classification.sqlKind, ...check.traits },
       },
       { maxOpenQueries: this.limits.maxOpenQueriesPerEnvironment },
     );
