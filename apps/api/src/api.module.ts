@@ -65,6 +65,7 @@ import {
   SqlKafkaClusterRepository,
   SqlResultStore,
   SqlStatementRepository,
+  SqlViewRepository,
   StatementReadCache,
 } from '@riffle/persistence';
 import {
@@ -228,13 +229,14 @@ export class ApiModule {
         },
         {
           provide: PrepareStatementTables,
-          inject: [IdentityRepository, KafkaClusterRepository, TopicCatalog, SqlAnalyzer],
+          inject: [IdentityRepository, KafkaClusterRepository, TopicCatalog, SqlAnalyzer, DataSource],
           useFactory: (
             identities: IdentityRepository,
             clusters: KafkaClusterRepository,
             catalog: TopicCatalog,
             analyzer: SqlAnalyzer,
-          ) => new PrepareStatementTables(identities, clusters, catalog, analyzer),
+            db: DataSource,
+          ) => new PrepareStatementTables(identities, clusters, catalog, analyzer, new SqlViewRepository(db)),
         },
         useCase(ValidateStatement, [PrepareStatementTables, SqlAnalyzer]),
         {

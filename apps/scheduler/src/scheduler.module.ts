@@ -67,6 +67,7 @@ import {
   SqlScalingDecisionLog,
   registerStateMetrics,
   SqlStatementRepository,
+  SqlViewRepository,
 } from '@riffle/persistence';
 import {
   BullResultsQueue,
@@ -169,13 +170,14 @@ export class SchedulerModule {
         { provide: TopicCatalog, useClass: KafkaTopicCatalog },
         {
           provide: PrepareStatementTables,
-          inject: [IdentityRepository, KafkaClusterRepository, TopicCatalog, SqlAnalyzer],
+          inject: [IdentityRepository, KafkaClusterRepository, TopicCatalog, SqlAnalyzer, DataSource],
           useFactory: (
             identities: IdentityRepository,
             clusters: KafkaClusterRepository,
             catalog: TopicCatalog,
             analyzer: SqlAnalyzer,
-          ) => new PrepareStatementTables(identities, clusters, catalog, analyzer),
+            db: DataSource,
+          ) => new PrepareStatementTables(identities, clusters, catalog, analyzer, new SqlViewRepository(db)),
         },
         { provide: ClusterFleet, useFactory: () => createFleet(config.fleet, config.flink) },
         {

@@ -31,3 +31,4 @@ export * from './compute/job-recovery';
 export * from './ttl-cache';
 export * from './sql/sql-analyzer.port';
 export * from './sql/validate-statement';
+export * from './catalog/view.ports';

@@ -4,6 +4,7 @@ import {
   describeExtendedRows,
   describeRows,
   matchesLike,
+  quoteIdentifier,
   renderShowCreateTable,
   RiffleError,
   type SqlAnalysis,
@@ -18,6 +19,8 @@ import type { ResultRow, StatementRecord, StatementRepository } from '../stateme
 import { type EnvironmentCatalog, type EnvironmentTables, isThisCatalog } from './environment-tables';
 import type { PrepareStatementTables } from './prepare-statement-tables';
 import { TableDdl } from './table-ddl-actions';
+import { ViewDdl } from './view-ddl-actions';
+import type { StoredView } from './view.ports';
 
 /** what a metadata statement answers: its rows (one result page per 500) and the status detail */
 export interface MetadataAnswer {
@@ -107,12 +110,6 @@ export class AnswerMetadataStatement {
 
   private async answer(statement: StatementRecord): Promise<MetadataAnswer> {
     switch (statement.sqlKind) {
-      case 'CREATE_VIEW':
-      case 'DROP_VIEW':
-        throw notSupported(
-          'NOT_SUPPORTED_YET',
-          'Views are not supported yet: Riffle has no place to keep them between statements.',
-        );
       case 'USE':
         throw notSupported(
           'NOT_SUPPORTED',
@@ -122,15 +119,16 @@ export class AnswerMetadataStatement {
     const analysis = await this.tables.analysis(statement);
     if (statement.sqlKind === 'EXPLAIN' || statement.properties[DRY_RUN] === 'true')
       return this.explain(statement, analysis);
-    if (sqlKindOf(analysis) === 'CREATE_TABLE')
-      return new TableDdl(this.environments).create(statement, analysis);
+    if (sqlKindOf(analysis) === 'CREATE_TABLE') return new TableDdl(this.tables).create(statement, analysis);
+    if (statement.sqlKind === 'CREATE_VIEW') return new ViewDdl(this.tables).create(statement, analysis);
+    if (statement.sqlKind === 'DROP_VIEW') return new ViewDdl(this.tables).drop(statement, analysis);
     const env = await this.environments.open(statement.organizationId, statement.environmentId);
     const parsed = catalogStatementOf(analysis);
     switch (parsed.kind) {
       case 'drop-table':
-        return new TableDdl(this.environments).drop(statement, env, parsed.table, parsed.ifExists);
+        return new TableDdl(this.tables).drop(statement, env, parsed.table, parsed.ifExists);
       case 'alter-table':
-        return new TableDdl(this.environments).alter(statement, env, analysis);
+        return new TableDdl(this.tables).alter(statement, env, analysis);
       case 'other':
         throw notSupported(
           'NOT_SUPPORTED',
@@ -184,8 +182,10 @@ export class AnswerMetadataStatement {
       case 'show-tables':
       case 'show-views': {
         const database = this.database(statement, env, parsed.database);
-        if (parsed.kind === 'show-views') return answered([]);
-        const names = await this.environments.tableNames(database);
+        const names =
+          parsed.kind === 'show-views'
+            ? ((await this.tables.views?.list(database.id)) ?? []).map((v) => v.name)
+            : await this.environments.tableNames(database);
         return answered(names.filter((name) => matchesLike(name, parsed.like)).map((name) => [name]));
       }
       case 'show-columns':
@@ -193,7 +193,11 @@ export class AnswerMetadataStatement {
       case 'show-create-table': {
         const resolved = this.environments.resolveParts(env, properties, parsed.table);
         const table = await this.environments.table(resolved.cluster, resolved.topic);
-        if (!table) throw missingTable(resolved.database, resolved.topic);
+        if (!table) {
+          const view = await this.tables.views?.find(resolved.cluster.id, resolved.topic);
+          if (!view) throw missingTable(resolved.database, resolved.topic);
+          return answered(viewRows(view, resolved, parsed.kind));
+        }
         if (parsed.kind === 'show-create-table') {
           const ddl = renderShowCreateTable(table.definition, {
             catalog: resolved.catalog,
@@ -236,6 +240,20 @@ export class AnswerMetadataStatement {
     const resolved = this.environments.resolveParts(env, statement.properties, [...path, 'x']);
     return resolved.cluster;
   }
+}
+
+/** DESCRIBE / SHOW COLUMNS (Flink's columns: name, type, null, key, extras, watermark) or SHOW CREATE VIEW */
+function viewRows(
+  view: StoredView,
+  resolved: { catalog: string; database: string; topic: string },
+  kind: 'show-columns' | 'describe' | 'show-create-table',
+): unknown[][] {
+  if (kind === 'show-create-table') {
+    const name = [resolved.catalog, resolved.database, resolved.topic].map(quoteIdentifier).join('.');
+    const columns = view.columnNames.length ? ` (${view.columnNames.map(quoteIdentifier).join(', ')})` : '';
+    return [[`CREATE VIEW ${name}${columns} AS\n${view.query}`]];
+  }
+  return view.schema.map((c) => [c.name, c.type, c.nullable, null, null, null]);
 }
 
 export const missingTable = (database: string, topic: string) =>

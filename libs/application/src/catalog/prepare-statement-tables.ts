@@ -23,8 +23,21 @@ import {
   tableNotFound,
 } from './environment-tables';
 import { tableExists } from './table-ddl-actions';
+import type { StoredView, ViewRepository } from './view.ports';
 
 const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
+const MAX_VIEW_DEPTH = 10;
+
+/** USE the view's own catalog and database, then CREATE VIEW it there under the name statements use */
+function viewDdl(resolved: ResolvedTable, view: StoredView): string[] {
+  const name = [resolved.catalog, resolved.database, resolved.topic].map(quoteIdentifier).join('.');
+  const columns = view.columnNames.length ? ` (${view.columnNames.map(quoteIdentifier).join(', ')})` : '';
+  return [
+    `USE CATALOG ${quoteIdentifier(view.sessionCatalog)}`,
+    `USE ${quoteIdentifier(view.sessionDatabase)}`,
+    `CREATE VIEW IF NOT EXISTS ${name}${columns} AS ${view.query}`,
+  ];
+}
 
 /** whose session it is: the statement's uid names its consumer group and transactional ids */
 export type SessionOwner = Pick<StatementRecord, 'uid' | 'organizationId' | 'environmentId' | 'properties'>;
@@ -52,6 +65,8 @@ export class PrepareStatementTables {
     catalog: TopicCatalog,
     /** Flink's parser, for statements stored before their analysis was kept */
     readonly analyzer: SqlAnalyzer,
+    /** the environment's views (none: no views) */
+    readonly views?: ViewRepository,
   ) {
     this.environments = new EnvironmentTables(identities, clusters, catalog);
   }
@@ -92,26 +107,24 @@ export class PrepareStatementTables {
     placedAlso?: ResolvedTable,
   ): Promise<string[]> {
     const { properties } = statement;
-    const key = (t: ResolvedTable) => JSON.stringify([t.catalog, t.database, t.topic]);
-    const tables = new Map<string, ResolvedTable>();
-    for (const path of paths) {
-      const table = this.environments.resolveParts(env, properties, path);
-      if (!placedAlso || key(table) !== key(placedAlso)) tables.set(key(table), table);
-    }
-    if (tables.size === 0 && !placedAlso) return [];
+    const { tables, views } = await this.collect(env, properties, paths, placedAlso);
+    if (tables.size === 0 && views.length === 0 && !placedAlso) return [];
     const currentCatalog = this.environments.currentCatalog(env, properties);
     const currentDatabase = this.environments.currentDatabase(env, properties);
 
-    const placed = [...tables.values(), ...(placedAlso ? [placedAlso] : [])];
+    const placed: { catalog: string; database: string }[] = [
+      ...tables.values(),
+      ...(placedAlso ? [placedAlso] : []),
+      ...views.flatMap(({ resolved, view }) => [
+        resolved,
+        { catalog: view.sessionCatalog, database: view.sessionDatabase },
+      ]),
+    ];
+    if (currentDatabase) placed.push({ catalog: currentCatalog, database: currentDatabase.name });
     const catalogs = new Set([currentCatalog, ...placed.map((t) => t.catalog)]);
     const databases = new Map<string, [string, string]>();
     for (const { catalog, database } of placed)
       databases.set(JSON.stringify([catalog, database]), [catalog, database]);
-    if (currentDatabase)
-      databases.set(JSON.stringify([currentCatalog, currentDatabase.name]), [
-        currentCatalog,
-        currentDatabase.name,
-      ]);
 
     // `$rowtime` and the metadata columns are virtual metadata columns: left out of SELECT *
     const setup = Object.entries(HIDDEN_COLUMNS_SESSION_CONFIG).map(
@@ -121,10 +134,53 @@ export class PrepareStatementTables {
       setup.push(`CREATE CATALOG ${quoteIdentifier(catalog)} WITH ('type' = 'generic_in_memory')`);
     for (const [catalog, database] of databases.values())
       setup.push(`CREATE DATABASE ${quoteIdentifier(catalog)}.${quoteIdentifier(database)}`);
-    setup.push(`USE CATALOG ${quoteIdentifier(currentCatalog)}`);
-    if (currentDatabase) setup.push(`USE ${quoteIdentifier(currentDatabase.name)}`);
+    const use = [`USE CATALOG ${quoteIdentifier(currentCatalog)}`];
+    if (currentDatabase) use.push(`USE ${quoteIdentifier(currentDatabase.name)}`);
+    setup.push(...use);
     for (const table of tables.values()) setup.push(await this.tableDdl(statement, table));
-    return setup;
+    if (views.length === 0) return setup;
+    // each view where it was created (its unqualified names resolve as they did then), readers first
+    for (const { resolved, view } of views) setup.push(...viewDdl(resolved, view));
+    return [...setup, ...use];
+  }
+
+  /** the tables to declare, and the views (each after the views it reads) */
+  private async collect(
+    env: EnvironmentCatalog,
+    properties: Record<string, string>,
+    paths: readonly string[][],
+    placedAlso?: ResolvedTable,
+  ) {
+    const key = (t: ResolvedTable) => JSON.stringify([t.catalog, t.database, t.topic]);
+    const tables = new Map<string, ResolvedTable>();
+    const views: { resolved: ResolvedTable; view: StoredView }[] = [];
+    const seen = new Set<string>();
+    const visit = async (props: Record<string, string>, path: string[], depth: number): Promise<void> => {
+      const table = this.environments.resolveParts(env, props, path);
+      if (placedAlso && key(table) === key(placedAlso)) return;
+      const view = await this.views?.find(table.cluster.id, table.topic);
+      if (!view) {
+        tables.set(key(table), table);
+        return;
+      }
+      if (seen.has(key(table))) return;
+      if (depth > MAX_VIEW_DEPTH)
+        throw new RiffleError(
+          'VIEW_TOO_DEEP',
+          'invalid',
+          `Views read views more than ${MAX_VIEW_DEPTH} levels deep.`,
+        );
+      seen.add(key(table));
+      const own = {
+        ...props,
+        'sql.current-catalog': view.sessionCatalog,
+        'sql.current-database': view.sessionDatabase,
+      };
+      for (const read of view.reads) await visit(own, read, depth + 1);
+      views.push({ resolved: table, view });
+    };
+    for (const path of paths) await visit(properties, path, 0);
+    return { tables, views };
   }
 
   /**

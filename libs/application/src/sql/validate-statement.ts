@@ -1,4 +1,6 @@
 import {
+  alterTableOf,
+  createTableOf,
   HIDDEN_COLUMNS_SESSION_CONFIG,
   RiffleError,
   type SqlAnalysis,
@@ -9,6 +11,7 @@ import {
   tablesOf,
 } from '@riffle/domain';
 import type { PrepareStatementTables, SessionOwner } from '../catalog/prepare-statement-tables';
+import { resolveCreateTable } from '../catalog/resolve-create-table';
 import { flinkSessionProperties } from '../statements/statement-engine.port';
 import type { SqlAnalyzer } from './sql-analyzer.port';
 
@@ -22,7 +25,14 @@ export interface StatementCheck {
 }
 
 /** kinds whose SQL Flink can validate in a session of Riffle's tables (DDL is checked when it runs) */
-const VALIDATED = new Set(['SELECT', 'INSERT_INTO', 'STATEMENT_SET', 'CREATE_TABLE_AS', 'EXPLAIN', 'CREATE_VIEW']);
+const VALIDATED = new Set([
+  'SELECT',
+  'INSERT_INTO',
+  'STATEMENT_SET',
+  'CREATE_TABLE_AS',
+  'EXPLAIN',
+  'CREATE_VIEW',
+]);
 /** kinds Flink plans to check them fully: an INSERT's columns against its sink, a sink's changelog mode */
 const EXPLAINED = new Set(['INSERT_INTO', 'STATEMENT_SET', 'EXPLAIN']);
 
@@ -51,6 +61,12 @@ export class ValidateStatement {
     options: { explain?: boolean } = {},
   ): Promise<StatementCheck> {
     const { sqlKind, analysis } = classification;
+    if (sqlKind === 'CREATE_TABLE') return this.createTable(owner, classification);
+    // the ALTER TABLE forms Riffle runs; the others are refused now, naming the form, not FAILED later
+    if (sqlKind === 'ALTER_TABLE') {
+      alterTableOf(analysis);
+      return { validated: false, traits: {} };
+    }
     if (!VALIDATED.has(sqlKind)) return { validated: false, traits: {} };
     const explain = options.explain === true || EXPLAINED.has(sqlKind);
     const session = await this.session(owner, analysis);
@@ -69,19 +85,49 @@ export class ValidateStatement {
     return { validated: true, traits: traitsOf(answer), ...(answer.plan ? { plan: answer.plan } : {}) };
   }
 
+  /**
+   * CREATE TABLE with what only Flink resolves (computed and metadata columns, a watermark, LIKE): Flink
+   * makes the table in a throwaway session now, so its errors are a 400 and not a FAILED statement later
+   */
+  private async createTable(
+    owner: SessionOwner,
+    classification: Pick<StatementClassification, 'normalized' | 'analysis'>,
+  ): Promise<StatementCheck> {
+    const parsed = createTableOf(classification.analysis, classification.normalized);
+    if (!parsed.resolvedByFlink) return { validated: false, traits: {} };
+    try {
+      const env = await this.tables.environments.open(owner.organizationId, owner.environmentId);
+      await resolveCreateTable(
+        this.tables,
+        this.analyzer,
+        owner,
+        env,
+        classification.analysis,
+        classification.normalized,
+      );
+      return { validated: true, traits: {} };
+    } catch (error) {
+      if (error instanceof RiffleError && (error.code === 'TABLE_NOT_FOUND' || error.retryable))
+        return { validated: false, traits: {} };
+      throw error;
+    }
+  }
+
   /** the setup (SET statements as config), or undefined when a table is missing or unreachable */
   private async session(owner: SessionOwner, analysis: SqlAnalysis) {
     try {
       const env = await this.tables.environments.open(owner.organizationId, owner.environmentId);
       const { tablesRead, tablesWritten } = tablesOf(analysis);
-      // CTAS: its new table is the statement's to create, and only its query is validated here
-      const paths = analysis.kind === 'CREATE TABLE AS' ? tablesRead : [...tablesRead, ...tablesWritten];
+      // CTAS and views: what they create is the statement's to create (a CTAS's query is validated alone)
+      const onlyReads = analysis.kind === 'CREATE TABLE AS' || analysis.kind === 'CREATE VIEW';
+      const paths = onlyReads ? tablesRead : [...tablesRead, ...tablesWritten];
       const statements = await this.tables.sessionSetup(owner, env, paths);
       const setup = statements.filter((s) => !s.startsWith('SET '));
       const config = { ...HIDDEN_COLUMNS_SESSION_CONFIG, ...flinkSessionProperties(owner.properties) };
       return { setup, config };
     } catch (error) {
-      if (error instanceof RiffleError && (error.code === 'TABLE_NOT_FOUND' || error.retryable)) return undefined;
+      if (error instanceof RiffleError && (error.code === 'TABLE_NOT_FOUND' || error.retryable))
+        return undefined;
       throw error;
     }
   }
@@ -90,7 +136,8 @@ export class ValidateStatement {
 /** what is validated: the statement, or a CTAS's query, with where it starts in the statement */
 function statementText(classification: Pick<StatementClassification, 'normalized' | 'analysis'>) {
   const { normalized, analysis } = classification;
-  if (analysis.kind !== 'CREATE TABLE AS' || !analysis.query) return { sql: normalized, shift: { line: 0, column: 0 } };
+  if (analysis.kind !== 'CREATE TABLE AS' || !analysis.query)
+    return { sql: normalized, shift: { line: 0, column: 0 } };
   const before = normalized.slice(0, analysis.query.start);
   const lines = before.split(/\r\n|\r|\n/);
   return {

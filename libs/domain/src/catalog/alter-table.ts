@@ -4,7 +4,7 @@ import { quoteIdentifier } from './flink-columns';
 import type { SqlStatementShape, SqlWatermarkDefinition } from '../sql/analysis';
 import { notSupportedYet } from './create-table-statement';
 import { STORED_TABLE_OPTIONS } from './stored-table-options';
-import type { TableDefinition, TableWatermark } from './table-schema';
+import type { TableColumn, TableDefinition, TableWatermark } from './table-schema';
 
 /**
  * The ALTER TABLE forms Riffle runs (DESIGN §4), read from Flink's analysis of statements the policy accepted:
@@ -36,6 +36,23 @@ export type ParsedAlterTable =
 export interface TableSettings {
   watermark?: TableWatermark;
   options: Record<string, string>;
+  /** computed and metadata columns declared by CREATE TABLE or ALTER TABLE, after the topic's own */
+  columns?: StoredColumn[];
+}
+
+/**
+ * A column that is not in the topic's schemas: computed (`doubled AS price * 2`) or metadata (`ts
+ * TIMESTAMP_LTZ(3) METADATA FROM 'timestamp'`), as Flink resolved it when the table was created or altered
+ * (the type of a computed column is Flink's, the expression Flink's own serialization).
+ */
+export interface StoredColumn {
+  name: string;
+  kind: 'computed' | 'metadata';
+  type: string;
+  nullable: boolean;
+  expression?: string;
+  metadataKey?: string;
+  virtual?: boolean;
 }
 
 /** ALTER TABLE from Flink's analysis of it; forms Riffle does not run are NOT_SUPPORTED_YET */
@@ -108,12 +125,57 @@ export function applyTableSettings(
   settings: TableSettings | undefined,
 ): TableDefinition {
   if (!settings) return def;
-  const usable = settings.watermark && watermarkProblem(def, settings.watermark) === undefined;
+  const withColumns = settings.columns?.length
+    ? { ...def, columns: withStoredColumns(def, settings.columns) }
+    : def;
+  const usable = settings.watermark && watermarkProblem(withColumns, settings.watermark) === undefined;
   return {
-    ...def,
+    ...withColumns,
     ...(usable ? { watermark: { ...settings.watermark! } } : {}),
     ...(Object.keys(settings.options).length ? { options: { ...settings.options } } : {}),
   };
+}
+
+/**
+ * The stored computed and metadata columns after the topic's own columns, before the hidden system ones;
+ * one whose name the topic's schema now uses itself (changed outside Riffle) is left out.
+ */
+function withStoredColumns(def: TableDefinition, stored: readonly StoredColumn[]): TableColumn[] {
+  const visible = def.columns.filter((c) => !c.hidden);
+  const hidden = def.columns.filter((c) => c.hidden);
+  const taken = new Set(def.columns.map((c) => c.name));
+  const extra = stored
+    .filter((c) => !taken.has(c.name))
+    .map((c): TableColumn => {
+      // Flink reads each metadata key into one column: a key Riffle's system columns read already
+      // (`timestamp` for $rowtime …) is the system column's value, as a computed column
+      const system = c.kind === 'metadata' ? hidden.find((h) => h.metadataKey === c.metadataKey) : undefined;
+      if (system) {
+        const same = system.type === c.type;
+        const source = quoteIdentifier(system.name);
+        return {
+          name: c.name,
+          type: c.type,
+          nullable: c.nullable,
+          origin: 'computed',
+          expression: same ? source : `CAST(${source} AS ${c.type})`,
+        };
+      }
+      return {
+        name: c.name,
+        type: c.type,
+        nullable: c.nullable,
+        origin: c.kind === 'computed' ? 'computed' : 'metadata',
+        ...(c.expression !== undefined ? { expression: c.expression } : {}),
+        ...(c.metadataKey !== undefined ? { metadataKey: c.metadataKey } : {}),
+        ...(c.kind === 'metadata' ? { virtual: c.virtual !== false } : {}),
+      };
+    });
+  // a computed column sees only the columns declared before it: the aliases of system columns go last
+  const aliases = extra.filter(
+    (c) => c.origin === 'computed' && hidden.some((h) => c.expression?.includes(quoteIdentifier(h.name))),
+  );
+  return [...visible, ...extra.filter((c) => !aliases.includes(c)), ...hidden, ...aliases];
 }
 
 /** throws INVALID_WATERMARK when the column is not a TIMESTAMP(3)/TIMESTAMP_LTZ(3) column of the table */
@@ -131,7 +193,7 @@ function watermarkProblem(def: TableDefinition, watermark: TableWatermark): stri
     return `names the column ${watermark.column}, which the table does not have (its columns: ${def.columns
       .map((c) => c.name)
       .join(', ')}).`;
-  if (!ROWTIME_TYPES.test(column.type))
+  if (!ROWTIME_TYPES.test(column.type.replace(/ \*ROWTIME\*$/, '')))
     return `must be on a TIMESTAMP(3) or TIMESTAMP_LTZ(3) column; ${column.name} is ${column.type}.`;
   return undefined;
 }

@@ -1,4 +1,5 @@
 import { parseCreateTable } from '../../../../test/fixtures/flink-sql-readings';
+import { resolvedCreateTable } from './create-table-statement';
 import { RiffleError } from '../riffle-error';
 
 async function rejectionOf(sql: string): Promise<RiffleError> {
@@ -70,15 +71,7 @@ describe('createTableOf (on Flink’s reading)', () => {
   });
 
   it.each([
-    ['CREATE TABLE t (id INT, ts AS PROCTIME())', 'NOT_SUPPORTED_YET', /computed column `ts`/],
-    [
-      "CREATE TABLE t (id INT, m TIMESTAMP_LTZ(3) METADATA FROM 'timestamp')",
-      'NOT_SUPPORTED_YET',
-      /metadata column/,
-    ],
-    ['CREATE TABLE t (ts TIMESTAMP(3), WATERMARK FOR ts AS ts)', 'NOT_SUPPORTED_YET', /watermark/],
     ['CREATE TEMPORARY TABLE t (id INT)', 'NOT_SUPPORTED_YET', /TEMPORARY/],
-    ['CREATE TABLE t (id INT) LIKE s', 'NOT_SUPPORTED_YET', /LIKE/],
     ['CREATE TABLE t (id INT) DISTRIBUTED BY RANGE (id)', 'NOT_SUPPORTED_YET', /RANGE/],
     ['CREATE TABLE t (id INT, id STRING)', 'INVALID_CATALOG_STATEMENT', /declared twice/],
     ['CREATE TABLE t (id INT, PRIMARY KEY (nope) NOT ENFORCED)', 'UNKNOWN_KEY_COLUMN', /`nope`/],
@@ -94,5 +87,88 @@ describe('createTableOf (on Flink’s reading)', () => {
     expect((await parseCreateTable('CREATE TABLE t (d MULTISET<INT>)')).columns).toEqual([
       { name: 'd', type: 'MULTISET<INT>' },
     ]);
+  });
+
+  it.each([
+    'CREATE TABLE t (id INT, ts AS PROCTIME())',
+    "CREATE TABLE t (id INT, m TIMESTAMP_LTZ(3) METADATA FROM 'timestamp')",
+    'CREATE TABLE t (ts TIMESTAMP(3), WATERMARK FOR ts AS ts)',
+    'CREATE TABLE t (id INT) LIKE s',
+    'CREATE TABLE t LIKE s',
+  ])('leaves %s to Flink to resolve (computed and metadata columns, watermarks, LIKE)', async (sql) => {
+    expect(await parseCreateTable(sql)).toMatchObject({ resolvedByFlink: true });
+  });
+
+  it('refuses computed columns in CREATE TABLE … AS', async () => {
+    expect((await rejectionOf("CREATE TABLE t (d AS 1) WITH ('a' = 'b') AS SELECT 1 AS x")).code).toBe(
+      'NOT_SUPPORTED_YET',
+    );
+  });
+});
+
+describe('resolvedCreateTable', () => {
+  it('makes the topic from Flink’s physical columns and keeps the rest, without Riffle’s system columns', async () => {
+    const parsed = await parseCreateTable(
+      "CREATE TABLE t (id BIGINT, price DECIMAL(10, 2), dt TIMESTAMP(3), doubled AS price * 2, ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp', WATERMARK FOR dt AS dt - INTERVAL '4' SECOND) WITH ('kafka.retention.time' = '1 d')",
+    );
+    const { table, extras } = resolvedCreateTable(parsed, {
+      path: ['env', 'main', 't'],
+      exists: true,
+      columns: [
+        { name: 'id', type: 'BIGINT', nullable: true, kind: 'physical' },
+        { name: 'price', type: 'DECIMAL(10, 2)', nullable: true, kind: 'physical' },
+        { name: 'dt', type: 'TIMESTAMP(3)', nullable: true, kind: 'physical' },
+        {
+          name: 'doubled',
+          type: 'DECIMAL(21, 2)',
+          nullable: true,
+          kind: 'computed',
+          expression: '`price` * 2',
+        },
+        {
+          name: 'ts',
+          type: 'TIMESTAMP(3) WITH LOCAL TIME ZONE',
+          nullable: true,
+          kind: 'metadata',
+          metadataKey: 'timestamp',
+          virtual: false,
+        },
+        {
+          name: '$rowtime',
+          type: 'TIMESTAMP(3) WITH LOCAL TIME ZONE',
+          nullable: false,
+          kind: 'metadata',
+          metadataKey: 'timestamp',
+          virtual: true,
+        },
+      ],
+      watermarks: [{ column: 'dt', expression: "`dt` - INTERVAL '4' SECOND" }],
+    });
+    expect(table.columns).toEqual([
+      { name: 'id', type: 'BIGINT' },
+      { name: 'price', type: 'DECIMAL(10, 2)' },
+      { name: 'dt', type: 'TIMESTAMP(3)' },
+    ]);
+    expect(table.options).toEqual({ 'kafka.retention.time': '1 d' });
+    expect(extras).toEqual({
+      columns: [
+        {
+          name: 'doubled',
+          kind: 'computed',
+          type: 'DECIMAL(21, 2)',
+          nullable: true,
+          expression: '`price` * 2',
+        },
+        {
+          name: 'ts',
+          kind: 'metadata',
+          type: 'TIMESTAMP_LTZ(3)',
+          nullable: true,
+          metadataKey: 'timestamp',
+          virtual: false,
+        },
+      ],
+      watermark: { column: 'dt', expression: "`dt` - INTERVAL '4' SECOND" },
+    });
   });
 });

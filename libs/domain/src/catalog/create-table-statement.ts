@@ -1,7 +1,9 @@
 import { RiffleError } from '../riffle-error';
-import type { SqlStatementShape } from '../sql/analysis';
+import type { SqlResolvedTable, SqlStatementShape } from '../sql/analysis';
+import type { StoredColumn } from './alter-table';
 import type { FlinkColumn } from './flink-columns';
 import { parseFlinkType, renderFlinkType } from './flink-type';
+import { SYSTEM_COLUMNS, type TableWatermark } from './table-schema';
 
 /**
  * `CREATE TABLE` as Riffle runs it (DESIGN §4), read from Flink's own analysis of the statement: the parts
@@ -37,6 +39,17 @@ export interface ParsedCreateTable {
   comment?: string;
   /** CREATE TABLE … AS: the query text */
   query?: string;
+  /**
+   * what only Flink can resolve (computed or metadata columns, a watermark, LIKE): the table is then made
+   * from Flink's resolution of the statement (resolvedCreateTable)
+   */
+  resolvedByFlink?: boolean;
+}
+
+/** what CREATE TABLE keeps with the table beyond its topic and schemas (TableSettings) */
+export interface CreateTableExtras {
+  columns: StoredColumn[];
+  watermark?: TableWatermark;
 }
 
 export const notSupportedYet = (what: string, details: Record<string, unknown> = {}) =>
@@ -53,18 +66,18 @@ export function createTableOf(shape: SqlStatementShape, text: string): ParsedCre
   const table = shape.table;
   if (!table || !shape.kind.startsWith('CREATE TABLE')) throw new Error(`not a CREATE TABLE: ${shape.kind}`);
   if (table.temporary) throw notSupportedYet('CREATE TEMPORARY TABLE');
-  if (table.like) throw notSupportedYet('CREATE TABLE … LIKE');
-  if (table.watermark)
-    throw notSupportedYet(
-      "A custom watermark in CREATE TABLE (every table has `$rowtime` with the watermark `$rowtime` - INTERVAL '5' SECOND; set another with ALTER TABLE … MODIFY WATERMARK)",
-    );
   const columns: FlinkColumn[] = [];
   let primaryKey: string[] | undefined;
+  let resolvedByFlink = table.like !== undefined || table.watermark !== undefined;
   for (const column of table.columns ?? []) {
-    if (column.kind === 'computed')
-      throw notSupportedYet(`The computed column \`${column.name}\``, { column: column.name });
-    if (column.kind === 'metadata')
-      throw notSupportedYet(`The metadata column \`${column.name}\``, { column: column.name });
+    if (column.kind !== 'physical') {
+      if (shape.kind === 'CREATE TABLE AS')
+        throw notSupportedYet(`The ${column.kind} column \`${column.name}\` of CREATE TABLE … AS`, {
+          column: column.name,
+        });
+      resolvedByFlink = true;
+      continue;
+    }
     const type = parseFlinkType(column.type ?? '');
     columns.push({
       name: column.name,
@@ -97,8 +110,9 @@ export function createTableOf(shape: SqlStatementShape, text: string): ParsedCre
     ...(distribution?.buckets !== undefined ? { buckets: distribution.buckets } : {}),
     ...(table.comment !== undefined ? { comment: table.comment } : {}),
     ...(shape.query ? { query: text.slice(shape.query.start, shape.query.end) } : {}),
+    ...(resolvedByFlink ? { resolvedByFlink } : {}),
   };
-  if (parsed.columns.length === 0 && parsed.query === undefined)
+  if (parsed.columns.length === 0 && parsed.query === undefined && !resolvedByFlink)
     throw new RiffleError('TABLE_WITHOUT_COLUMNS', 'invalid', 'A table needs at least one column.');
   checkColumnNames(parsed);
   return parsed;
@@ -111,7 +125,7 @@ function checkColumnNames(table: ParsedCreateTable): void {
     names.add(name);
   }
   const unknown = (list: string[] | undefined) =>
-    table.query === undefined ? list?.find((name) => !names.has(name)) : undefined;
+    table.query === undefined && !table.resolvedByFlink ? list?.find((name) => !names.has(name)) : undefined;
   const missing = unknown(table.primaryKey) ?? unknown(table.distributionKey);
   if (missing !== undefined) {
     throw new RiffleError(
@@ -121,4 +135,64 @@ function checkColumnNames(table: ParsedCreateTable): void {
       { column: missing },
     );
   }
+}
+
+/**
+ * CREATE TABLE as Flink resolved it (the SQL analyzer ran it in a session of its own and described the
+ * table: the LIKE source's columns merged in, computed columns typed, the watermark resolved): the physical
+ * columns, key and distribution become the topic and its schemas, the computed and metadata columns and
+ * the watermark are kept with the table. Riffle's own hidden columns ($rowtime …) and the default watermark,
+ * which a LIKE source brings along, stay Riffle's; the options are the statement's own (a LIKE source's are
+ * the connector's, which Riffle sets).
+ */
+export function resolvedCreateTable(
+  parsed: ParsedCreateTable,
+  resolved: SqlResolvedTable,
+): { table: ParsedCreateTable; extras: CreateTableExtras } {
+  const system = new Set(SYSTEM_COLUMNS.map((c) => c.name));
+  const canonical = (type: string, nullable: boolean) =>
+    renderFlinkType({ ...parseFlinkType(type), nullable: true }) + (nullable ? '' : ' NOT NULL');
+  const columns: FlinkColumn[] = [];
+  const extras: StoredColumn[] = [];
+  for (const column of resolved.columns ?? []) {
+    if (system.has(column.name)) continue;
+    if (column.kind === 'physical') {
+      columns.push({ name: column.name, type: canonical(column.type, column.nullable) });
+      continue;
+    }
+    extras.push({
+      name: column.name,
+      kind: column.kind,
+      type: canonical(column.type, true),
+      nullable: column.nullable,
+      ...(column.expression !== undefined ? { expression: column.expression } : {}),
+      ...(column.kind === 'metadata'
+        ? { metadataKey: column.metadataKey ?? column.name, virtual: column.virtual !== false }
+        : {}),
+    });
+  }
+  const watermark = resolved.watermarks?.find((w) => !system.has(w.column));
+  const primaryKey = resolved.primaryKey?.columns ?? parsed.primaryKey;
+  const distributionKey = resolved.distribution?.columns.length
+    ? resolved.distribution.columns
+    : parsed.distributionKey;
+  const buckets = resolved.distribution?.buckets ?? parsed.buckets;
+  const table: ParsedCreateTable = {
+    ...parsed,
+    columns,
+    ...(primaryKey ? { primaryKey } : {}),
+    ...(distributionKey ? { distributionKey } : {}),
+    ...(buckets !== undefined ? { buckets } : {}),
+  };
+  delete table.resolvedByFlink;
+  if (table.columns.length === 0)
+    throw new RiffleError('TABLE_WITHOUT_COLUMNS', 'invalid', 'A table needs at least one physical column.');
+  checkColumnNames(table);
+  return {
+    table,
+    extras: {
+      columns: extras,
+      ...(watermark ? { watermark: { column: watermark.column, expression: watermark.expression } } : {}),
+    },
+  };
 }

@@ -43,7 +43,13 @@ export {
   type TableFormat,
   type TableWatermark,
 } from './table-schema';
-export { createTableOf, notSupportedYet, type ParsedCreateTable } from './create-table-statement';
+export {
+  type CreateTableExtras,
+  createTableOf,
+  notSupportedYet,
+  type ParsedCreateTable,
+  resolvedCreateTable,
+} from './create-table-statement';
 export {
   type CreateTablePlan,
   DEFAULT_PARTITIONS,
@@ -60,6 +66,7 @@ export {
   alterTableOf,
   type ParsedAlterTable,
   planAlterTable,
+  type StoredColumn,
   type TableSettings,
 } from './alter-table';
 export { mergeTableOptions, STORED_TABLE_OPTIONS } from './stored-table-options';
