@@ -40,7 +40,7 @@ describe('Flink table DDL and views', () => {
     expect(rows.map((r) => [r[0], r[4]])).toEqual(
       expect.arrayContaining([
         ['doubled', 'AS `price` * 2'],
-        ['ts', 'AS `$rowtime`'],
+        ['ts', 'AS CAST(`$rowtime` AS TIMESTAMP_LTZ(3))'],
       ]),
     );
     expect(rows.find((r) => r[0] === 'dateTime')?.[5]).toMatch(/INTERVAL '4' SECOND/);

@@ -1,9 +1,12 @@
 import {
   type CreateTableExtras,
   createTableOf,
+  DEFAULT_WATERMARK_EXPRESSION,
   HIDDEN_COLUMNS_SESSION_CONFIG,
   type ParsedCreateTable,
+  quoteIdentifier,
   resolvedCreateTable,
+  ROWTIME_COLUMN,
   type SqlAnalysis,
   type SqlValidationAnswer,
   sqlValidationError,
@@ -37,7 +40,10 @@ export async function resolveCreateTable(
   const target = tables.environments.resolveParts(env, owner.properties, parsed.path);
   if (!parsed.resolvedByFlink) return { table: parsed, extras: { columns: [] }, target };
   const like = analysis.references.filter((r) => r.type === 'TABLE' && r.use === 'like').map((r) => r.path);
-  const setup = (await tables.sessionSetup(owner, env, like, target)).filter((s) => !s.startsWith('SET '));
+  let setup = (await tables.sessionSetup(owner, env, like, target)).filter((s) => !s.startsWith('SET '));
+  // a LIKE source brings Riffle's default watermark along: with the statement's own that would be two,
+  // which Flink refuses, and the default one is not kept with the new table anyway
+  if (analysis.table?.watermark) setup = setup.map((s) => s.replace(DEFAULT_WATERMARK, ''));
   const answer = await analyzer.validate({
     statement: text,
     setup,
@@ -50,6 +56,8 @@ export async function resolveCreateTable(
   if (!described?.exists) throw sqlValidationError('Flink did not create the table it was asked to.');
   return { ...resolvedCreateTable(parsed, described), target };
 }
+
+const DEFAULT_WATERMARK = `,\n  WATERMARK FOR ${quoteIdentifier(ROWTIME_COLUMN)} AS ${DEFAULT_WATERMARK_EXPRESSION}`;
 
 function flinkRefusal(answer: SqlValidationAnswer) {
   const error = answer.error;

@@ -148,17 +148,17 @@ function withStoredColumns(def: TableDefinition, stored: readonly StoredColumn[]
     .filter((c) => !taken.has(c.name))
     .map((c): TableColumn => {
       // Flink reads each metadata key into one column: a key Riffle's system columns read already
-      // (`timestamp` for $rowtime …) is the system column's value, as a computed column
+      // (`timestamp` for $rowtime …) is the system column's value, as a computed column; cast even to the
+      // same type, so that an alias of $rowtime is a plain timestamp, not a second time attribute (Flink's
+      // planner fails on arithmetic with one)
       const system = c.kind === 'metadata' ? hidden.find((h) => h.metadataKey === c.metadataKey) : undefined;
       if (system) {
-        const same = system.type === c.type;
-        const source = quoteIdentifier(system.name);
         return {
           name: c.name,
           type: c.type,
           nullable: c.nullable,
           origin: 'computed',
-          expression: same ? source : `CAST(${source} AS ${c.type})`,
+          expression: `CAST(${quoteIdentifier(system.name)} AS ${c.type})`,
         };
       }
       return {

@@ -91,12 +91,20 @@ describe('createTableOf (on Flink’s reading)', () => {
 
   it.each([
     'CREATE TABLE t (id INT, ts AS PROCTIME())',
-    "CREATE TABLE t (id INT, m TIMESTAMP_LTZ(3) METADATA FROM 'timestamp')",
+    "CREATE TABLE t (id INT, m TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL)",
+    "CREATE TABLE t (id INT, o BIGINT METADATA FROM 'offset')",
     'CREATE TABLE t (ts TIMESTAMP(3), WATERMARK FOR ts AS ts)',
     'CREATE TABLE t (id INT) LIKE s',
     'CREATE TABLE t LIKE s',
   ])('leaves %s to Flink to resolve (computed and metadata columns, watermarks, LIKE)', async (sql) => {
     expect(await parseCreateTable(sql)).toMatchObject({ resolvedByFlink: true });
+  });
+
+  it.each([
+    "CREATE TABLE t (id INT, m TIMESTAMP_LTZ(3) METADATA FROM 'timestamp')",
+    'CREATE TABLE t (id INT, `headers` MAP<STRING, BYTES> METADATA)',
+  ])('refuses %s: Riffle writes the record timestamp and headers itself', async (sql) => {
+    expect(await rejectionOf(sql)).toMatchObject({ code: 'NOT_SUPPORTED_YET' });
   });
 
   it('refuses computed columns in CREATE TABLE … AS', async () => {
@@ -109,7 +117,7 @@ describe('createTableOf (on Flink’s reading)', () => {
 describe('resolvedCreateTable', () => {
   it('makes the topic from Flink’s physical columns and keeps the rest, without Riffle’s system columns', async () => {
     const parsed = await parseCreateTable(
-      "CREATE TABLE t (id BIGINT, price DECIMAL(10, 2), dt TIMESTAMP(3), doubled AS price * 2, ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp', WATERMARK FOR dt AS dt - INTERVAL '4' SECOND) WITH ('kafka.retention.time' = '1 d')",
+      "CREATE TABLE t (id BIGINT, price DECIMAL(10, 2), dt TIMESTAMP(3), doubled AS price * 2, ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL, WATERMARK FOR dt AS dt - INTERVAL '4' SECOND) WITH ('kafka.retention.time' = '1 d')",
     );
     const { table, extras } = resolvedCreateTable(parsed, {
       path: ['env', 'main', 't'],

@@ -58,6 +58,9 @@ export const notSupportedYet = (what: string, details: Record<string, unknown> =
     ...details,
   });
 
+/** writable Kafka metadata that Riffle's hidden system columns read, and Riffle's sinks set themselves */
+const WRITTEN_BY_RIFFLE = new Set(['timestamp', 'headers']);
+
 const invalidTable = (why: string) =>
   new RiffleError('INVALID_CATALOG_STATEMENT', 'invalid', `Riffle cannot create this table: ${why}.`);
 
@@ -71,6 +74,12 @@ export function createTableOf(shape: SqlStatementShape, text: string): ParsedCre
   let resolvedByFlink = table.like !== undefined || table.watermark !== undefined;
   for (const column of table.columns ?? []) {
     if (column.kind !== 'physical') {
+      const key = column.metadataKey ?? column.name;
+      if (column.kind === 'metadata' && column.virtual !== true && WRITTEN_BY_RIFFLE.has(key))
+        throw notSupportedYet(
+          `Writing the Kafka record's ${key} through a metadata column (\`${column.name}\` METADATA without VIRTUAL)`,
+          { column: column.name, hint: `Declare it VIRTUAL to read the ${key}.` },
+        );
       if (shape.kind === 'CREATE TABLE AS')
         throw notSupportedYet(`The ${column.kind} column \`${column.name}\` of CREATE TABLE … AS`, {
           column: column.name,
