@@ -6,9 +6,10 @@
  * while the 1 MiB statements are read (the parse runs in the analyzer, so the event loop only sends the text
  * and parses the answer). A measurement, not a test: it exits 0 once it has measured.
  *
- * Before (dt-sql-parser's grammar on the event loop, README figures of 2026-12, same machine): small
- * statements p50 0.35 ms / p99 37.7 ms, 1 MiB INSERT … VALUES p50 367 ms / p99 545 ms (the whole time on the
- * event loop), 10 KB about 3.7 ms a KB.
+ * Before: dt-sql-parser's Flink grammar parsed on the event loop. While the package is still installed (it
+ * left package.json with #22, so a fresh install has it no more), each workload is also parsed with it in
+ * the same run, as the baseline; otherwise the README's figures of that parser stand (small statements p50
+ * 0.35 ms / p99 37.7 ms, 1 MiB INSERT … VALUES p50 367 ms / p99 545 ms, all of it on the event loop).
  */
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -32,14 +33,30 @@ interface Workload {
   name: string;
   statements: string[];
   runs: number;
+  /** also parse it with dt-sql-parser (the old parser counted tokens first, so refused ones never reached it) */
+  baseline?: boolean;
+}
+
+type Parse = (sql: string) => void;
+
+/** dt-sql-parser's Flink grammar, Riffle's parser before #22, while it is still installed */
+async function oldParser(): Promise<Parse | undefined> {
+  const name = 'dt-sql-parser'; // not a dependency any more: resolved at run time, if at all
+  try {
+    const { FlinkSQL } = (await import(name)) as { FlinkSQL: new () => { validate(sql: string): unknown } };
+    const parser = new FlinkSQL();
+    return (sql) => void parser.validate(sql);
+  } catch {
+    return undefined;
+  }
 }
 
 const small = LEGITIMATE_SQL.filter(({ sql }) => sql.length < 4_000).map(({ sql }) => sql);
 
-/** about 10 KB of a realistic INSERT … SELECT: a join, CASE expressions, functions, a window */
+/** about 10 KB of a realistic INSERT … SELECT: a join, CASE expressions, functions */
 function tenKilobytes(): string {
   const columns = Array.from(
-    { length: 60 },
+    { length: 100 },
     (_, i) =>
       `CASE WHEN o.amount_${i} > ${i * 10} THEN UPPER(TRIM(o.note_${i})) ELSE COALESCE(c.name_${i}, 'n/a') END AS c${i}`,
   );
@@ -52,17 +69,19 @@ function tenKilobytes(): string {
 
 const row = (i: number) => `(${i}, '${'x'.repeat(1_000)}', TIMESTAMP '2025-01-01 00:00:00')`;
 const WORKLOADS: Workload[] = [
-  { name: `small statements (${small.length} kinds)`, statements: small, runs: RUNS },
-  { name: '10 KB INSERT … SELECT', statements: [tenKilobytes()], runs: RUNS },
+  { name: `small statements (${small.length} kinds)`, statements: small, runs: RUNS, baseline: true },
+  { name: '10 KB INSERT … SELECT', statements: [tenKilobytes()], runs: RUNS, baseline: true },
   {
     name: '1 MiB INSERT … VALUES, 1,000 rows',
     statements: [`INSERT INTO audit VALUES ${Array.from({ length: 1_000 }, (_, i) => row(i)).join(', ')}`],
     runs: Math.max(10, RUNS / 10),
+    baseline: true,
   },
   {
     name: '1 MiB statement, mostly a comment',
     statements: [`SELECT id FROM orders -- ${'x'.repeat(MIB)}\nWHERE id > 0`],
     runs: Math.max(10, RUNS / 10),
+    baseline: true,
   },
   {
     name: '1 MiB UNION ALL (refused: tokens)',
@@ -103,9 +122,10 @@ interface Measured {
   analyzer: number[];
   loopP99?: number;
   loopMax?: number;
+  before?: number[];
 }
 
-async function measure(workload: Workload, watchLoop: boolean): Promise<Measured> {
+async function measure(workload: Workload, watchLoop: boolean, parse?: Parse): Promise<Measured> {
   const result: Measured = {
     name: workload.name,
     bytes: Math.max(...workload.statements.map((sql) => Buffer.byteLength(sql))),
@@ -129,7 +149,28 @@ async function measure(workload: Workload, watchLoop: boolean): Promise<Measured
     result.loopP99 = loop.percentile(99) / 1e6;
     result.loopMax = loop.max / 1e6;
   }
+  if (parse && workload.baseline) {
+    result.before = [];
+    for (const sql of workload.statements) parse(sql); // its lookahead cache fills on first sight
+    for (let run = 0; run < workload.runs; run += 1)
+      for (const sql of workload.statements) {
+        // it keeps the tree of the text it parsed last: a trailing space makes each parse a real one
+        const text = run % 2 === 0 ? sql : `${sql} `;
+        const started = process.hrtime.bigint();
+        parse(text);
+        result.before.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+  }
   return result;
+}
+
+/** the event loop's delay with nothing to do, as long as the 1 MiB runs took: the machine's own noise */
+async function idleLoop(ms: number): Promise<{ p99: number; max: number }> {
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  loop.disable();
+  return { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
 }
 
 const format = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(1) : ms.toFixed(2));
@@ -147,6 +188,7 @@ async function main(): Promise<void> {
       .join(' ')}, ${RUNS} runs; analyzer ${process.env.SQL_ANALYZER_URL ?? 'http://127.0.0.1:18990'}\n\n`,
   );
   await analyzer.health();
+  const parse = await oldParser();
   const header = [
     'workload',
     'size',
@@ -157,10 +199,15 @@ async function main(): Promise<void> {
     'analyzer p99',
     'loop p99',
     'loop max',
+    'before p50',
+    'before p99',
   ];
   const rows: string[][] = [];
+  let loaded = 0;
   for (const workload of WORKLOADS) {
-    const m = await measure(workload, workload.name.startsWith('1 MiB'));
+    const started = Date.now();
+    const m = await measure(workload, workload.name.startsWith('1 MiB'), parse);
+    if (m.loopMax !== undefined) loaded += Date.now() - started;
     rows.push([
       m.name,
       size(m.bytes),
@@ -171,8 +218,12 @@ async function main(): Promise<void> {
       format(percentile(m.analyzer, 99)),
       m.loopP99 === undefined ? '' : format(m.loopP99),
       m.loopMax === undefined ? '' : format(m.loopMax),
+      m.before ? format(percentile(m.before, 50)) : '',
+      m.before ? format(percentile(m.before, 99)) : '',
     ]);
   }
+  const idle = await idleLoop(Math.min(loaded, 60_000));
+  rows.push(['idle (control)', '', '', '', '', '', '', format(idle.p99), format(idle.max), '', '']);
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((cells) => cells[column]?.length ?? 0)),
   );
@@ -181,7 +232,11 @@ async function main(): Promise<void> {
   process.stdout.write(
     '\np50/p99: the whole check as SubmitStatement runs it (HTTP to the analyzer, Flink parse, policy).\n' +
       "analyzer: Flink's lexer, parser and walk inside the analyzer. loop: this process's event-loop delay\n" +
-      'while the 1 MiB statements were checked (targets: 10 KB p99 ≤ 10 ms, no stall over 20 ms).\n',
+      'while the 1 MiB statements were checked (targets: 10 KB p99 ≤ 10 ms, no stall over 20 ms); idle: the\n' +
+      "same process doing nothing for as long, the machine's own share of those delays.\n" +
+      (parse
+        ? "before: dt-sql-parser's parse of the same text, on this event loop (each parse stalls it that long).\n"
+        : 'before: dt-sql-parser is not installed any more; its figures are in the README.\n'),
   );
 }
 

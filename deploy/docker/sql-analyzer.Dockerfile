@@ -57,7 +57,8 @@ COPY --from=build --chown=flink:flink /out /opt/sql-analyzer
 USER flink
 EXPOSE 18990
 # JSON lines of its own on stdout; Flink's logging through the image's console config
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=70", "-XX:+ExitOnOutOfMemoryError", \
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:InitialRAMPercentage=70", "-XX:MaxRAMPercentage=70", \
+  "-XX:+ExitOnOutOfMemoryError", \
   "-Dsun.net.httpserver.nodelay=true", "-Djava.io.tmpdir=/tmp", \
   "-Dlog4j.configurationFile=/opt/flink/conf/log4j-console.properties", \
   "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED", \

