@@ -14,10 +14,10 @@ const swc = [
   },
 ];
 /**
- * ESM-only dependencies jest (CommonJS) must compile; the build bundles dt-sql-parser as CJS (build:vendor),
- * and Node >= 20.19 requires content-disposition (of @fastify/static, for /docs) as ESM itself
+ * ESM-only dependencies jest (CommonJS) must compile; Node >= 20.19 requires content-disposition (of
+ * @fastify/static, for /docs) as ESM itself
  */
-const esmPackages = ['dt-sql-parser', 'antlr4ng', 'antlr4-c3', 'content-disposition'];
+const esmPackages = ['content-disposition'];
 const swcJs = [
   '@swc/jest',
   { jsc: { target: 'es2022', parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } },

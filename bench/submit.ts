@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { INestApplication } from '@nestjs/common';
 import type { StatementRecord } from '@riffle/application';
-import type { JobState, ResultPage } from '@riffle/flink';
+import { HttpSqlAnalyzer, type JobState, type ResultPage } from '@riffle/flink';
 import { transformSync } from '@swc/core';
 import { stackPaths } from '../deploy/local/src/paths';
 import { stackDown, stackUp } from '../deploy/local/src/stack';
@@ -151,7 +151,12 @@ async function main(): Promise<void> {
     if (registered.status !== 201) throw new Error(`registering the Kafka cluster: ${registered.status}`);
     const identities = new persistence.SqlIdentityRepository(db);
     const clusters = new persistence.SqlKafkaClusterRepository(db);
-    const tables = new PrepareStatementTables(identities, clusters, catalog);
+    const tables = new PrepareStatementTables(
+      identities,
+      clusters,
+      catalog,
+      new HttpSqlAnalyzer(stack.SQL_ANALYZER_URL ?? 'http://127.0.0.1:18990', 10_000),
+    );
     /** fresh topics per sample, made before the clock starts */
     const insertStatement = async () => {
       const n = topicNames.length / 2 + 1;

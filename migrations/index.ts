@@ -9,6 +9,7 @@ import { CellIdle1763800800000 } from './1763800800000-cell-idle';
 import { TableSettings1763800900000 } from './1763800900000-table-settings';
 import { StatementChangeNotify1763801000000 } from './1763801000000-statement-change-notify';
 import { ResultStreams1763801100000 } from './1763801100000-result-streams';
+import { StatementAnalysisAndViews1763801250000 } from './1763801250000-statement-analysis-and-views';
 
 /** Every migration, in order. Listed explicitly so compiled and ts runs load the same set. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   TableSettings1763800900000,
   StatementChangeNotify1763801000000,
   ResultStreams1763801100000,
+  StatementAnalysisAndViews1763801250000,
 ];

@@ -45,6 +45,7 @@ describe('docker compose stack (deploy/compose/compose.yaml)', () => {
         'flink-jobmanager',
         'flink-taskmanager',
         'flink-sql-gateway',
+        'sql-analyzer',
         'migrate',
         'api',
         'scheduler',
@@ -149,6 +150,7 @@ describe('docker compose stack (deploy/compose/compose.yaml)', () => {
       expect(host(variables.SCHEMA_REGISTRY_URL)).toBe('registry');
       expect(host(variables.FLINK_REST_URL)).toBe('flink-jobmanager');
       expect(host(variables.FLINK_SQL_GATEWAY_URL)).toBe('flink-sql-gateway');
+      expect(host(variables.SQL_ANALYZER_URL)).toBe('sql-analyzer');
       expect(env('migrate').DATABASE_URL).toBe(variables.DATABASE_URL);
     });
   });

@@ -140,3 +140,40 @@ describe('deploy/docker/flink.Dockerfile (a Flink cell)', () => {
     expect(text).toMatch(/^USER flink$/m);
   });
 });
+
+describe('deploy/docker/sql-analyzer.Dockerfile (the SQL analyzer)', () => {
+  const text = read('sql-analyzer.Dockerfile');
+  const cell = read('flink.Dockerfile');
+  const arg = (source: string, name: string) => new RegExp(`^ARG ${name}=(\\S+)$`, 'm').exec(source)?.[1];
+
+  it('plans with the jars of a Flink cell: same image, versions and checksums', () => {
+    for (const name of [
+      'FLINK_VERSION',
+      'FLINK_IMAGE',
+      'FLINK_KAFKA_CONNECTOR_VERSION',
+      'FLINK_KAFKA_CONNECTOR_SHA256',
+      'FLINK_AVRO_CONFLUENT_SHA256',
+      'MAVEN_CENTRAL',
+    ])
+      expect([name, arg(text, name)]).toEqual([name, arg(cell, name)]);
+    expect(text).toContain('sha256sum -c -');
+  });
+
+  it('compiles the analyzer and the formats from the sources the local stack compiles, without the planner loader', () => {
+    const all = stages(text);
+    expect(all.map((s) => s.name)).toEqual(['flink', 'build', '']);
+    const build = all[1]!.lines.join('\n');
+    expect(build).toContain('COPY deploy/sql-analyzer/src/main/java /analyzer');
+    expect(build).toContain(
+      'jar xf "/flink-lib/flink-table-planner-loader-${FLINK_VERSION}.jar" flink-table-planner.jar',
+    );
+    expect(
+      existsSync(
+        join(REPO, 'deploy/sql-analyzer/src/main/java/io/riffle/sqlanalyzer/SqlAnalyzerServer.java'),
+      ),
+    ).toBe(true);
+    expect(read('sql-analyzer.Dockerfile.dockerignore')).toContain('!deploy/sql-analyzer/src/main');
+    expect(text).toMatch(/^USER flink$/m);
+    expect(text).toContain('io.riffle.sqlanalyzer.SqlAnalyzerServer');
+  });
+});

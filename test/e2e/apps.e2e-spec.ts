@@ -54,6 +54,7 @@ describe('the three apps boot against the real stack', () => {
       'postgres',
       'redis',
       'schema_registry',
+      'sql_analyzer',
     ]);
     expect(body.dependencies.every((d: { status: string }) => d.status === 'up')).toBe(true);
   });

@@ -129,7 +129,9 @@ describe('hostile SQL', () => {
             stopped: true,
           },
         });
-      if (response.status !== 201)
+      // an EXPLAIN is planned by Flink at once, and the corpus's tables do not exist here: not a refusal
+      const unplannable = response.body.code === 'SQL_DRY_RUN_IMPOSSIBLE' && /^\s*EXPLAIN/i.test(sql);
+      if (response.status !== 201 && !unplannable)
         refused.push(`${name}: ${response.status} ${response.body.code} ${response.body.detail}`);
     }
     await riffle.db.query('DELETE FROM statements WHERE organization_id = $1', [tenant.organizationId]);

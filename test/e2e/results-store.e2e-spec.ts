@@ -28,6 +28,7 @@ describe('SqlResultStore (Postgres)', () => {
       sqlKind: 'SELECT',
       executionMode: 'foreground',
       traits: {},
+      analysis: null,
     });
     await results.open({
       statementUid: record.uid,
@@ -117,6 +118,7 @@ describe('SqlResultStore (Postgres)', () => {
       sqlKind: 'SHOW',
       executionMode: 'metadata',
       traits: {},
+      analysis: null,
     });
     await results.writeAll(uid, tenant, [page(1), page(2, true)]);
     expect(await results.find(uid)).toMatchObject({ state: 'ENDED', rows: 2, nextPage: 2 });
@@ -149,6 +151,7 @@ describe('SqlResultStore (Postgres)', () => {
             sqlKind: 'SELECT',
             executionMode: 'foreground',
             traits: {},
+            analysis: null,
           },
           { maxOpenQueries: 3 },
         )

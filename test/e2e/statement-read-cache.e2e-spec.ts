@@ -65,6 +65,7 @@ describe('statement read cache', () => {
       stopped: false,
       sqlKind: 'SELECT',
       executionMode: 'foreground',
+      analysis: null,
       traits: {},
     });
   }

@@ -167,15 +167,13 @@ describe('statements', () => {
     expect(response.body).toMatchObject({ code: 'SQL_SYNTAX_ERROR', line: 3, column: expect.any(Number) });
   });
 
-  it('fails SQL that Flink rejects with a readable detail and an exception entry', async () => {
+  it('answers SQL that Flink’s validator rejects with 400 SQL_VALIDATION_ERROR, its message and position', async () => {
     const name = `unknown-column-${uniqueSuffix()}`;
-    await submit(tenant, name, 'SELECT nope FROM (VALUES (1)) AS t(a)').expect(201);
-    const failed = await phaseOf(tenant, name, ['FAILED', 'COMPLETED']);
-    expect(failed.status.phase).toBe('FAILED');
-    expect(failed.status.detail).toMatch(/nope/);
-    const exceptions = await as(tenant).get(`${tenant.statementsPath}/${name}/exceptions`).expect(200);
-    expect(exceptions.body.data.length).toBeGreaterThanOrEqual(1);
-    expect(exceptions.body.data[0].message).toMatch(/nope/);
+    const response = await submit(tenant, name, 'SELECT nope FROM (VALUES (1)) AS t(a)').expect(400);
+    expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(response.body).toMatchObject({ code: 'SQL_VALIDATION_ERROR', line: 1, column: 8 });
+    expect(response.body.detail).toMatch(/nope/);
+    await as(tenant).get(`${tenant.statementsPath}/${name}`).expect(404);
   });
 
   it('rejects duplicate names (409), unknown statements (404) and stale resource versions (409)', async () => {

@@ -9,6 +9,7 @@ import {
   loadConfigs,
   redisConfig,
   resultsConfig,
+  sqlAnalyzerConfig,
 } from '@riffle/config';
 import { z } from 'zod';
 
@@ -33,6 +34,7 @@ export function loadApiConfig(env: Environment) {
     billing: billingConfig,
     statementCache: statementCacheConfig,
     results: resultsConfig,
+    sqlAnalyzer: sqlAnalyzerConfig,
   });
 }
 export type ApiConfig = ReturnType<typeof loadApiConfig>;

@@ -25,14 +25,24 @@ import {
   ReadStatementResults,
   RegisterKafkaCluster,
   ResultStore,
+  PrepareStatementTables,
+  SqlAnalyzer,
   StatementQueue,
   StatementRepository,
   SubmitStatement,
   TenantGate,
   TopicCatalog,
   UpdateStatement,
+  ValidateStatement,
 } from '@riffle/application';
-import { FlinkModule, JobManagerProbe, registerFlinkMetrics, SqlGatewayProbe } from '@riffle/flink';
+import {
+  FlinkModule,
+  JobManagerProbe,
+  registerFlinkMetrics,
+  SqlAnalyzerModule,
+  SqlAnalyzerProbe,
+  SqlGatewayProbe,
+} from '@riffle/flink';
 import { KafkaModule, KafkaProbe, KafkaTopicCatalog, SchemaRegistryProbe } from '@riffle/kafka';
 import {
   DEPENDENCY_PROBES,
@@ -56,6 +66,7 @@ import {
   SqlKafkaClusterRepository,
   SqlResultStore,
   SqlStatementRepository,
+  SqlViewRepository,
   StatementReadCache,
 } from '@riffle/persistence';
 import {
@@ -80,7 +91,15 @@ import { BillingController } from './billing/billing.controller';
 import { ComputePoolsController } from './compute/compute-pools.controller';
 import { StatementsController } from './statements/statements.controller';
 
-const PROBES = [PostgresProbe, RedisProbe, KafkaProbe, SchemaRegistryProbe, SqlGatewayProbe, JobManagerProbe];
+const PROBES = [
+  PostgresProbe,
+  RedisProbe,
+  KafkaProbe,
+  SchemaRegistryProbe,
+  SqlGatewayProbe,
+  JobManagerProbe,
+  SqlAnalyzerProbe,
+];
 
 /** use cases are plain classes: Nest builds them from the ports they name */
 function useCase<T>(type: new (...args: never[]) => T, ports: unknown[]): Provider {
@@ -98,6 +117,7 @@ export class ApiModule {
         QueueModule.forRoot(config.redis, 'api'),
         KafkaModule.forRoot(config.kafka, 'api'),
         FlinkModule.forRoot(config.flink),
+        SqlAnalyzerModule.forRoot(config.sqlAnalyzer),
         AdminModule.forRoot({
           operatorOrganizationId: config.api.operatorOrganizationId,
           queuePrefix: queuePrefix(config.redis, config.database),
@@ -178,19 +198,49 @@ export class ApiModule {
         useCase(ManageRoleBindings, [IdentityRepository]),
         {
           provide: SubmitStatement,
-          inject: [...statementPorts, StatementQueue, ComputePoolRepository, KafkaClusterRepository],
+          inject: [
+            ...statementPorts,
+            StatementQueue,
+            ComputePoolRepository,
+            KafkaClusterRepository,
+            SqlAnalyzer,
+            ValidateStatement,
+          ],
           useFactory: (
             identities: IdentityRepository,
             statements: StatementRepository,
             queue: StatementQueue,
             pools: ComputePoolRepository,
             clusters: KafkaClusterRepository,
+            analyzer: SqlAnalyzer,
+            validation: ValidateStatement,
           ) =>
-            new SubmitStatement(identities, statements, queue, pools, clusters, {
-              ...config.api,
-              maxOpenQueriesPerEnvironment: config.api.maxOpenQueriesPerEnvironment,
-            }),
+            new SubmitStatement(
+              identities,
+              statements,
+              queue,
+              pools,
+              clusters,
+              analyzer,
+              {
+                ...config.api,
+                maxOpenQueriesPerEnvironment: config.api.maxOpenQueriesPerEnvironment,
+              },
+              validation,
+            ),
         },
+        {
+          provide: PrepareStatementTables,
+          inject: [IdentityRepository, KafkaClusterRepository, TopicCatalog, SqlAnalyzer, DataSource],
+          useFactory: (
+            identities: IdentityRepository,
+            clusters: KafkaClusterRepository,
+            catalog: TopicCatalog,
+            analyzer: SqlAnalyzer,
+            db: DataSource,
+          ) => new PrepareStatementTables(identities, clusters, catalog, analyzer, new SqlViewRepository(db)),
+        },
+        useCase(ValidateStatement, [PrepareStatementTables, SqlAnalyzer]),
         {
           provide: ComputePoolRepository,
           inject: [DataSource],

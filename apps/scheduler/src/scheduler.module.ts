@@ -8,6 +8,7 @@ import {
   PlaceStatement,
   SizeStatement,
   SourcePartitions,
+  SqlAnalyzer,
   StatementEngines,
   WatchCells,
   KafkaClusterRepository,
@@ -30,6 +31,7 @@ import {
   redisConfig,
   resultsConfig,
   schedulerConfig,
+  sqlAnalyzerConfig,
 } from '@riffle/config';
 import {
   FileCheckpointLocator,
@@ -38,6 +40,7 @@ import {
   JobManagerCellObserver,
   JobManagerProbe,
   registerFlinkMetrics,
+  SqlAnalyzerModule,
   SqlGatewayProbe,
 } from '@riffle/flink';
 import { DEFAULT_AUTOSCALER_OPTIONS } from '@riffle/domain';
@@ -65,6 +68,7 @@ import {
   SqlScalingDecisionLog,
   registerStateMetrics,
   SqlStatementRepository,
+  SqlViewRepository,
 } from '@riffle/persistence';
 import {
   BullResultsQueue,
@@ -97,6 +101,7 @@ export function loadSchedulerConfig(env: Environment) {
     flink: flinkConfig,
     fleet: fleetConfig,
     results: resultsConfig,
+    sqlAnalyzer: sqlAnalyzerConfig,
   });
 }
 export type SchedulerConfig = ReturnType<typeof loadSchedulerConfig>;
@@ -120,6 +125,7 @@ export class SchedulerModule {
         QueueModule.forRoot(config.redis, 'scheduler'),
         KafkaModule.forRoot(config.kafka, 'scheduler'),
         FlinkModule.forRoot(config.flink),
+        SqlAnalyzerModule.forRoot(config.sqlAnalyzer),
       ],
       controllers: [HealthController, MetricsController],
       providers: [
@@ -165,12 +171,14 @@ export class SchedulerModule {
         { provide: TopicCatalog, useClass: KafkaTopicCatalog },
         {
           provide: PrepareStatementTables,
-          inject: [IdentityRepository, KafkaClusterRepository, TopicCatalog],
+          inject: [IdentityRepository, KafkaClusterRepository, TopicCatalog, SqlAnalyzer, DataSource],
           useFactory: (
             identities: IdentityRepository,
             clusters: KafkaClusterRepository,
             catalog: TopicCatalog,
-          ) => new PrepareStatementTables(identities, clusters, catalog),
+            analyzer: SqlAnalyzer,
+            db: DataSource,
+          ) => new PrepareStatementTables(identities, clusters, catalog, analyzer, new SqlViewRepository(db)),
         },
         { provide: ClusterFleet, useFactory: () => createFleet(config.fleet, config.flink) },
         {

@@ -2,6 +2,7 @@ import type { StackComponent } from './component';
 import { flinkCluster, flinkClusterUrls } from './components/flink';
 import { kafka, kafkaBootstrap } from './components/kafka';
 import { registry, registryUrl } from './components/registry';
+import { sqlAnalyzer, sqlAnalyzerUrl } from './components/sql-analyzer';
 
 /** What `npm start` runs on this machine. Tunables come from RIFFLE_* variables (see README). */
 export interface LocalStackOptions {
@@ -36,7 +37,7 @@ export function localStack(options: LocalStackOptions): StackComponent[] {
       slotsPerTaskManager: options.slotsPerTaskManager,
     }),
   );
-  return [kafka(), registry(), ...clusters.flat()];
+  return [kafka(), registry(), ...clusters.flat(), sqlAnalyzer()];
 }
 
 /** The environment the three apps (and the e2e tests) need to reach the local stack. */
@@ -47,5 +48,6 @@ export function stackEnvironment(): Record<string, string> {
     SCHEMA_REGISTRY_URL: `${registryUrl()}/apis/ccompat/v7`,
     FLINK_REST_URL: cluster.restUrl,
     FLINK_SQL_GATEWAY_URL: cluster.gatewayUrl,
+    SQL_ANALYZER_URL: sqlAnalyzerUrl(),
   };
 }

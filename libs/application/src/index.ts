@@ -30,3 +30,6 @@ export * from './compute/size-statement.use-case';
 export * from './compute/job-recovery';
 export * from './ttl-cache';
 export * from './tenant-gate';
+export * from './sql/sql-analyzer.port';
+export * from './sql/validate-statement';
+export * from './catalog/view.ports';

@@ -7,3 +7,5 @@ export * from './flink.module';
 export * from './flink-statement-engine';
 export * from './flink-metrics';
 export * from './fleet';
+export * from './sql-analyzer/http-sql-analyzer';
+export * from './sql-analyzer/sql-analyzer.module';

@@ -16,3 +16,4 @@ export * from './sql-compute-pool.repository';
 export * from './state-metrics';
 export * from './sql-cell.repository';
 export * from './sql-result.store';
+export * from './sql-view.repository';

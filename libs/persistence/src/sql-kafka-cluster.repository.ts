@@ -1,5 +1,5 @@
 import { type KafkaClusterRecord, KafkaClusterRepository, TtlCache } from '@riffle/application';
-import { RiffleError, type TableSettings } from '@riffle/domain';
+import { RiffleError, type StoredColumn, type TableSettings } from '@riffle/domain';
 import type { DataSource } from 'typeorm';
 
 interface ClusterRow {
@@ -72,7 +72,7 @@ export class SqlKafkaClusterRepository extends KafkaClusterRepository {
 
   private async loadTableSettings(clusterId: string, topic: string): Promise<TableSettings | undefined> {
     const rows: SettingsRow[] = await this.db.query(
-      'SELECT watermark_column, watermark_expression, options FROM table_settings WHERE kafka_cluster_id = $1 AND topic = $2',
+      'SELECT watermark_column, watermark_expression, options, columns FROM table_settings WHERE kafka_cluster_id = $1 AND topic = $2',
       [clusterId, topic],
     );
     const row = rows[0];
@@ -82,6 +82,7 @@ export class SqlKafkaClusterRepository extends KafkaClusterRepository {
         ? { watermark: { column: row.watermark_column, expression: row.watermark_expression } }
         : {}),
       options: row.options,
+      ...(row.columns.length ? { columns: row.columns } : {}),
     };
   }
 
@@ -94,7 +95,7 @@ export class SqlKafkaClusterRepository extends KafkaClusterRepository {
   }
 
   private async writeTableSettings(clusterId: string, topic: string, settings: TableSettings): Promise<void> {
-    if (!settings.watermark && Object.keys(settings.options).length === 0) {
+    if (!settings.watermark && Object.keys(settings.options).length === 0 && !settings.columns?.length) {
       await this.db.query('DELETE FROM table_settings WHERE kafka_cluster_id = $1 AND topic = $2', [
         clusterId,
         topic,
@@ -102,12 +103,13 @@ export class SqlKafkaClusterRepository extends KafkaClusterRepository {
       return;
     }
     await this.db.query(
-      `INSERT INTO table_settings (kafka_cluster_id, topic, watermark_column, watermark_expression, options)
-       VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO table_settings (kafka_cluster_id, topic, watermark_column, watermark_expression, options, columns)
+       VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (kafka_cluster_id, topic) DO UPDATE SET
          watermark_column = EXCLUDED.watermark_column,
          watermark_expression = EXCLUDED.watermark_expression,
          options = EXCLUDED.options,
+         columns = EXCLUDED.columns,
          updated_at = now()`,
       [
         clusterId,
@@ -115,6 +117,7 @@ export class SqlKafkaClusterRepository extends KafkaClusterRepository {
         settings.watermark?.column ?? null,
         settings.watermark?.expression ?? null,
         JSON.stringify(settings.options),
+        JSON.stringify(settings.columns ?? []),
       ],
     );
   }
@@ -124,4 +127,5 @@ interface SettingsRow {
   watermark_column: string | null;
   watermark_expression: string | null;
   options: Record<string, string>;
+  columns: StoredColumn[];
 }

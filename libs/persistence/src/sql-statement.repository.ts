@@ -9,7 +9,7 @@ import {
   type StatementScope,
   type StatusPatch,
 } from '@riffle/application';
-import { type FailureClass, RiffleError } from '@riffle/domain';
+import { type FailureClass, RiffleError, type SqlAnalysis } from '@riffle/domain';
 import type { DataSource, EntityManager } from 'typeorm';
 
 interface StatementRow {
@@ -25,6 +25,7 @@ interface StatementRow {
   stopped: boolean;
   sql_kind: string;
   execution_mode: StatementRecord['executionMode'];
+  analysis: SqlAnalysis | null;
   phase: StatementRecord['phase'];
   detail: string;
   warnings: string[];
@@ -56,6 +57,7 @@ const toRecord = (r: StatementRow): StatementRecord => ({
   stopped: r.stopped,
   sqlKind: r.sql_kind,
   executionMode: r.execution_mode,
+  analysis: r.analysis ?? null,
   phase: r.phase,
   detail: r.detail,
   warnings: r.warnings,
@@ -143,8 +145,8 @@ export class SqlStatementRepository extends StatementRepository {
     try {
       const rows: StatementRow[] = await db.query(
         `INSERT INTO statements (uid, organization_id, environment_id, name, statement, properties, compute_pool_id,
-           principal, labels, stopped, sql_kind, execution_mode, traits)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING *`,
+           principal, labels, stopped, sql_kind, execution_mode, traits, analysis)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING *`,
         [
           s.uid,
           s.organizationId,
@@ -159,6 +161,7 @@ export class SqlStatementRepository extends StatementRepository {
           s.sqlKind,
           s.executionMode,
           JSON.stringify(s.traits),
+          s.analysis === null ? null : JSON.stringify(s.analysis),
         ],
       );
       return toRecord(rows[0]!);

@@ -8,3 +8,4 @@ export * from './fakes/in-memory-statements';
 export * from './fakes/in-memory-result-store';
 export * from './fakes/recording-queues';
 export * from './fakes/scripted-query-engine';
+export * from './fakes/fake-sql-analyzer';

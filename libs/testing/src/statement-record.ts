@@ -15,6 +15,7 @@ export function aStatementRecord(overrides: Partial<StatementRecord> = {}): Stat
     stopped: false,
     sqlKind: 'SELECT',
     executionMode: 'foreground',
+    analysis: null,
     phase: 'RUNNING',
     detail: '',
     warnings: [],

@@ -70,10 +70,10 @@ export class CatalogSession {
     properties: Record<string, string> = {},
     timeoutMs = 60_000,
   ) {
-    await this.as()
+    const created = await this.as()
       .post(this.tenant.statementsPath)
-      .send({ name, spec: { statement, properties } })
-      .expect(201);
+      .send({ name, spec: { statement, properties } });
+    if (created.status !== 201) throw new Error(`${name}: ${created.status} ${JSON.stringify(created.body)}`);
     return eventually(
       `${name} to reach ${phases.join('/')}`,
       async () => {

@@ -21,7 +21,7 @@ const ROOT = resolve(__dirname, '../../..');
 const run = promisify(execFile);
 
 /**
- * Compiles the apps the way `npm run build` does (tsc, path aliases, the parser's CommonJS bundle), into
+ * Compiles the apps the way `npm run build` does (tsc, path aliases), into
  * a directory of the spec's own under .riffle/e2e-build: the apps run as in production, with Nest's
  * decorator metadata (which tsx cannot emit), and a concurrent `npm run build` cannot swap files under
  * them. Returns the directory holding `apps/…/main.js`.
@@ -32,8 +32,6 @@ export async function buildApps(name: string): Promise<string> {
   const bin = (tool: string) => resolve(ROOT, 'node_modules/.bin', tool);
   await run(bin('tsc'), ['-p', 'tsconfig.build.json', '--outDir', dist], { cwd: ROOT });
   await run(bin('tsc-alias'), ['-p', 'tsconfig.build.json', '--outDir', dist], { cwd: ROOT });
-  // the bundle lands in <root>/dist/node_modules, which Node finds before the real (ES module) packages
-  await run(process.execPath, [resolve(ROOT, 'scripts/build-vendor.mjs')], { cwd: root });
   return dist;
 }
 

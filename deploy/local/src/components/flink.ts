@@ -81,7 +81,7 @@ function clusterPorts(clusterId: number, portOffset?: number) {
 }
 
 /** The JVM flags Flink 2.x ships for Java 17 in its default config.yaml (env.java.opts.all). */
-const JAVA_17_OPTS = [
+export const JAVA_17_OPTS = [
   ...['java.base/sun.net.util', 'java.rmi/sun.rmi.registry', 'java.security.jgss/sun.security.krb5']
     .concat(['api', 'file', 'parser', 'tree', 'util'].map((p) => `jdk.compiler/com.sun.tools.javac.${p}`))
     .map((p) => `--add-exports=${p}=ALL-UNNAMED`),
@@ -312,7 +312,7 @@ function libDir(paths: StackPaths): string {
 
 /** All components of all clusters share one copy; concurrent prepare() calls wait for the same one. */
 const libraries = new Map<string, Promise<string>>();
-function flinkLib(paths: StackPaths): Promise<string> {
+export function flinkLib(paths: StackPaths): Promise<string> {
   const dir = libDir(paths);
   let pending = libraries.get(dir);
   if (!pending) {

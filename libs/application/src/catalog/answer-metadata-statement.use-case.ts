@@ -1,18 +1,26 @@
 import {
   type CatalogStatement,
+  catalogStatementOf,
   describeExtendedRows,
   describeRows,
   matchesLike,
-  parseCatalogStatement,
+  quoteIdentifier,
   renderShowCreateTable,
   RiffleError,
+  type SqlAnalysis,
+  type SqlKind,
+  sqlKindOf,
   tableOptionsOfTopic,
 } from '@riffle/domain';
 import { rowBytes } from '../results/pump-query-results.use-case';
+import { DRY_RUN, ValidateStatement } from '../sql/validate-statement';
 import type { FetchedPage, ResultStore } from '../results/result-store.port';
 import type { ResultRow, StatementRecord, StatementRepository } from '../statements/statement.ports';
 import { type EnvironmentCatalog, type EnvironmentTables, isThisCatalog } from './environment-tables';
+import type { PrepareStatementTables } from './prepare-statement-tables';
 import { TableDdl } from './table-ddl-actions';
+import { ViewDdl } from './view-ddl-actions';
+import type { StoredView } from './view.ports';
 
 /** what a metadata statement answers: its rows (one result page per 500) and the status detail */
 export interface MetadataAnswer {
@@ -21,8 +29,9 @@ export interface MetadataAnswer {
 }
 
 /** SHOW statements that need no catalog and stay with Flink (the gateway answers them without a job) */
-const LEFT_TO_FLINK = new Set(['FUNCTIONS', 'USER', 'MODULES', 'FULL']);
+const LEFT_TO_FLINK = new Set(['SHOW FUNCTIONS', 'SHOW MODULES']);
 const ANSWERED_KINDS = new Set([
+  'EXPLAIN',
   'SHOW',
   'DESCRIBE',
   'SHOW_CREATE_TABLE',
@@ -45,22 +54,23 @@ const notSupported = (code: string, message: string) => new RiffleError(code, 'i
  * or registry is rethrown, so the reconcile queue retries.
  */
 export class AnswerMetadataStatement {
+  private readonly environments: EnvironmentTables;
+
   constructor(
     private readonly statements: StatementRepository,
-    private readonly environments: EnvironmentTables,
+    private readonly tables: PrepareStatementTables,
     private readonly results: ResultStore,
-  ) {}
+  ) {
+    this.environments = tables.environments;
+  }
 
-  /** whether this use case answers the statement (the rest of `metadata` mode, e.g. SET or EXPLAIN, goes to Flink) */
-  static answers(statement: Pick<StatementRecord, 'sqlKind' | 'statement'>): boolean {
+  /** whether this use case answers the statement (the rest of `metadata` mode, e.g. SET, goes to Flink) */
+  static answers(statement: Pick<StatementRecord, 'sqlKind' | 'analysis' | 'properties'>): boolean {
+    if (statement.properties[DRY_RUN] === 'true') return true;
     if (!ANSWERED_KINDS.has(statement.sqlKind)) return false;
     if (statement.sqlKind !== 'SHOW') return true;
-    try {
-      const parsed = parseCatalogStatement(statement.statement);
-      return !(parsed.kind === 'other' && LEFT_TO_FLINK.has(parsed.what));
-    } catch {
-      return true; // execute() reports why it cannot read it
-    }
+    // statements stored before analyses were kept: execute() analyses them
+    return !statement.analysis || !LEFT_TO_FLINK.has(statement.analysis.kind);
   }
 
   async execute(statement: StatementRecord): Promise<void> {
@@ -100,27 +110,25 @@ export class AnswerMetadataStatement {
 
   private async answer(statement: StatementRecord): Promise<MetadataAnswer> {
     switch (statement.sqlKind) {
-      case 'CREATE_VIEW':
-      case 'DROP_VIEW':
-        throw notSupported(
-          'NOT_SUPPORTED_YET',
-          'Views are not supported yet: Riffle has no place to keep them between statements.',
-        );
       case 'USE':
         throw notSupported(
           'NOT_SUPPORTED',
           'USE has no effect on later statements: set sql.current-catalog and sql.current-database in spec.properties instead.',
         );
-      case 'CREATE_TABLE':
-        return new TableDdl(this.environments).create(statement);
     }
+    const analysis = await this.tables.analysis(statement);
+    if (statement.sqlKind === 'EXPLAIN' || statement.properties[DRY_RUN] === 'true')
+      return this.explain(statement, analysis);
+    if (sqlKindOf(analysis) === 'CREATE_TABLE') return new TableDdl(this.tables).create(statement, analysis);
+    if (statement.sqlKind === 'CREATE_VIEW') return new ViewDdl(this.tables).create(statement, analysis);
+    if (statement.sqlKind === 'DROP_VIEW') return new ViewDdl(this.tables).drop(statement, analysis);
     const env = await this.environments.open(statement.organizationId, statement.environmentId);
-    const parsed = parseCatalogStatement(statement.statement);
+    const parsed = catalogStatementOf(analysis);
     switch (parsed.kind) {
       case 'drop-table':
-        return new TableDdl(this.environments).drop(statement, env, parsed.table, parsed.ifExists);
+        return new TableDdl(this.tables).drop(statement, env, parsed.table, parsed.ifExists);
       case 'alter-table':
-        return new TableDdl(this.environments).alter(statement, env);
+        return new TableDdl(this.tables).alter(statement, env, analysis);
       case 'other':
         throw notSupported(
           'NOT_SUPPORTED',
@@ -129,6 +137,21 @@ export class AnswerMetadataStatement {
       default:
         return this.query(statement, env, parsed);
     }
+  }
+
+  /** EXPLAIN and dry runs: Flink's plan (the SQL analyzer plans it), one row, and nothing runs */
+  private async explain(statement: StatementRecord, analysis: SqlAnalysis): Promise<MetadataAnswer> {
+    const check = await new ValidateStatement(this.tables, this.tables.analyzer).execute(
+      statement,
+      { sqlKind: statement.sqlKind as SqlKind, normalized: statement.statement, analysis },
+      { explain: true },
+    );
+    const modes = [check.traits.changelog_mode].flat().filter(Boolean).join('; ');
+    const keys = JSON.stringify(check.traits.upsert_keys ?? null);
+    return {
+      rows: [[check.plan?.text ?? '']],
+      detail: `Planned by Flink, nothing ran: changelog mode ${modes || 'unknown'}, upsert keys ${keys}.`,
+    };
   }
 
   private async query(
@@ -159,8 +182,10 @@ export class AnswerMetadataStatement {
       case 'show-tables':
       case 'show-views': {
         const database = this.database(statement, env, parsed.database);
-        if (parsed.kind === 'show-views') return answered([]);
-        const names = await this.environments.tableNames(database);
+        const names =
+          parsed.kind === 'show-views'
+            ? ((await this.tables.views?.list(database.id)) ?? []).map((v) => v.name)
+            : await this.environments.tableNames(database);
         return answered(names.filter((name) => matchesLike(name, parsed.like)).map((name) => [name]));
       }
       case 'show-columns':
@@ -168,7 +193,11 @@ export class AnswerMetadataStatement {
       case 'show-create-table': {
         const resolved = this.environments.resolveParts(env, properties, parsed.table);
         const table = await this.environments.table(resolved.cluster, resolved.topic);
-        if (!table) throw missingTable(resolved.database, resolved.topic);
+        if (!table) {
+          const view = await this.tables.views?.find(resolved.cluster.id, resolved.topic);
+          if (!view) throw missingTable(resolved.database, resolved.topic);
+          return answered(viewRows(view, resolved, parsed.kind));
+        }
         if (parsed.kind === 'show-create-table') {
           const ddl = renderShowCreateTable(table.definition, {
             catalog: resolved.catalog,
@@ -211,6 +240,20 @@ export class AnswerMetadataStatement {
     const resolved = this.environments.resolveParts(env, statement.properties, [...path, 'x']);
     return resolved.cluster;
   }
+}
+
+/** DESCRIBE / SHOW COLUMNS (Flink's columns: name, type, null, key, extras, watermark) or SHOW CREATE VIEW */
+function viewRows(
+  view: StoredView,
+  resolved: { catalog: string; database: string; topic: string },
+  kind: 'show-columns' | 'describe' | 'show-create-table',
+): unknown[][] {
+  if (kind === 'show-create-table') {
+    const name = [resolved.catalog, resolved.database, resolved.topic].map(quoteIdentifier).join('.');
+    const columns = view.columnNames.length ? ` (${view.columnNames.map(quoteIdentifier).join(', ')})` : '';
+    return [[`CREATE VIEW ${name}${columns} AS\n${view.query}`]];
+  }
+  return view.schema.map((c) => [c.name, c.type, c.nullable, null, null, null]);
 }
 
 export const missingTable = (database: string, topic: string) =>

@@ -1,4 +1,6 @@
 import { type RegistrySchema, RiffleError, type TableSettings } from '@riffle/domain';
+import { analysisOf } from '../../../../test/fixtures/flink-sql-readings';
+import { RecordedSqlAnalyzer } from '../../../../test/fixtures/recorded-sql-analyzer';
 import type { IdentityRepository } from '../identity/identity.ports';
 import type {
   ResultRow,
@@ -193,10 +195,15 @@ function setUp() {
   for (const internal of ['__consumer_offsets', '_schemas', 'riffle.usage'])
     topics.topics.set(internal, { partitions: 1, config: {} });
   const clusters = fakeClusters();
-  const tables = new PrepareStatementTables(identities, clusters.repository, topics);
+  const tables = new PrepareStatementTables(
+    identities,
+    clusters.repository,
+    topics,
+    new RecordedSqlAnalyzer(),
+  );
   const recorded = new RecordingStatements();
   const answer = (sql: string, kind: string, properties: Record<string, string> = {}) =>
-    new AnswerMetadataStatement(recorded.asRepository(), tables.environments, recorded.asResults()).execute(
+    new AnswerMetadataStatement(recorded.asRepository(), tables, recorded.asResults()).execute(
       statement(sql, kind, properties),
     );
   return { topics, tables, recorded, answer, settings: clusters.settings };
@@ -302,17 +309,17 @@ describe('PrepareStatementTables', () => {
 });
 
 describe('AnswerMetadataStatement', () => {
-  it('answers catalog statements and leaves SET, EXPLAIN, SHOW FUNCTIONS to Flink', () => {
-    const answers = (sql: string, kind: string) =>
-      AnswerMetadataStatement.answers({ statement: sql, sqlKind: kind });
-    expect(answers('SHOW TABLES', 'SHOW')).toBe(true);
-    expect(answers('SHOW JOBS', 'SHOW')).toBe(true);
-    expect(answers('DESCRIBE t', 'DESCRIBE')).toBe(true);
-    expect(answers('CREATE TABLE t (a INT)', 'CREATE_TABLE')).toBe(true);
-    expect(answers('SHOW FUNCTIONS', 'SHOW')).toBe(false);
-    expect(answers("SET 'a' = 'b'", 'SET')).toBe(false);
-    expect(answers('EXPLAIN SELECT 1', 'EXPLAIN')).toBe(false);
-    expect(answers('SELECT 1', 'SELECT')).toBe(false);
+  it('answers catalog statements and EXPLAIN, and leaves SET and SHOW FUNCTIONS to Flink', async () => {
+    const answers = async (sql: string, kind: string) =>
+      AnswerMetadataStatement.answers({ analysis: await analysisOf(sql), sqlKind: kind, properties: {} });
+    expect(await answers('SHOW TABLES', 'SHOW')).toBe(true);
+    expect(await answers('SHOW CATALOGS', 'SHOW')).toBe(true);
+    expect(await answers('DESCRIBE t', 'DESCRIBE')).toBe(true);
+    expect(await answers('CREATE TABLE t (a INT)', 'CREATE_TABLE')).toBe(true);
+    expect(await answers('SHOW FUNCTIONS', 'SHOW')).toBe(false);
+    expect(await answers("SET 'a' = 'b'", 'SET')).toBe(false);
+    expect(await answers('EXPLAIN SELECT 1', 'EXPLAIN')).toBe(true);
+    expect(await answers('SELECT 1', 'SELECT')).toBe(false);
   });
 
   it('lists catalogs, databases and tables without internal topics', async () => {

@@ -1,21 +1,46 @@
 import {
   classifyStatement,
+  createTableOf,
   HIDDEN_COLUMNS_SESSION_CONFIG,
   type ParsedCreateTable,
-  parseCreateTable,
   planCreateTableAs,
   quoteIdentifier,
   renderCreateTableAs,
   renderTopicTable,
   RiffleError,
+  SQL_ANALYSIS_LIMITS,
+  type SqlAnalysis,
+  tablesOf,
 } from '@riffle/domain';
 import type { IdentityRepository } from '../identity/identity.ports';
+import type { SqlAnalyzer } from '../sql/sql-analyzer.port';
 import type { StatementRecord } from '../statements/statement.ports';
 import type { KafkaClusterRecord, KafkaClusterRepository, TopicCatalog } from './catalog.ports';
-import { EnvironmentTables, type ResolvedTable, tableNotFound } from './environment-tables';
+import {
+  type EnvironmentCatalog,
+  EnvironmentTables,
+  type ResolvedTable,
+  tableNotFound,
+} from './environment-tables';
 import { tableExists } from './table-ddl-actions';
+import type { StoredView, ViewRepository } from './view.ports';
 
 const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
+const MAX_VIEW_DEPTH = 10;
+
+/** USE the view's own catalog and database, then CREATE VIEW it there under the name statements use */
+function viewDdl(resolved: ResolvedTable, view: StoredView): string[] {
+  const name = [resolved.catalog, resolved.database, resolved.topic].map(quoteIdentifier).join('.');
+  const columns = view.columnNames.length ? ` (${view.columnNames.map(quoteIdentifier).join(', ')})` : '';
+  return [
+    `USE CATALOG ${quoteIdentifier(view.sessionCatalog)}`,
+    `USE ${quoteIdentifier(view.sessionDatabase)}`,
+    `CREATE VIEW IF NOT EXISTS ${name}${columns} AS ${view.query}`,
+  ];
+}
+
+/** whose session it is: the statement's uid names its consumer group and transactional ids */
+export type SessionOwner = Pick<StatementRecord, 'uid' | 'organizationId' | 'environmentId' | 'properties'>;
 
 /** what a gateway session runs for a statement: the setup first, then the statement itself */
 export interface PreparedStatement {
@@ -34,39 +59,72 @@ export class PrepareStatementTables {
   /** the environment's catalog; metadata statements (AnswerMetadataStatement) read it too */
   readonly environments: EnvironmentTables;
 
-  constructor(identities: IdentityRepository, clusters: KafkaClusterRepository, catalog: TopicCatalog) {
+  constructor(
+    identities: IdentityRepository,
+    clusters: KafkaClusterRepository,
+    catalog: TopicCatalog,
+    /** Flink's parser, for statements stored before their analysis was kept */
+    readonly analyzer: SqlAnalyzer,
+    /** the environment's views (none: no views) */
+    readonly views?: ViewRepository,
+  ) {
     this.environments = new EnvironmentTables(identities, clusters, catalog);
+  }
+
+  /** the analysis stored with the statement (statements stored before analyses were kept: made now) */
+  async analysis(statement: Pick<StatementRecord, 'statement' | 'analysis'>): Promise<SqlAnalysis> {
+    if (statement.analysis) return statement.analysis;
+    const answer = await this.analyzer.analyze(statement.statement, SQL_ANALYSIS_LIMITS);
+    return classifyStatement(statement.statement, answer).analysis;
   }
 
   /** the session setup, and the statement text Flink runs (a CTAS gets its connector options here) */
   async execute(statement: StatementRecord): Promise<PreparedStatement> {
-    const { sqlKind, tablesRead, tablesWritten } = classifyStatement(statement.statement);
-    const ctas = sqlKind === 'CREATE_TABLE_AS' ? parseCreateTable(statement.statement) : undefined;
+    const analysis = await this.analysis(statement);
+    const { tablesRead, tablesWritten } = tablesOf(analysis);
+    const ctas =
+      statement.sqlKind === 'CREATE_TABLE_AS' ? createTableOf(analysis, statement.statement) : undefined;
     const env = await this.environments.open(statement.organizationId, statement.environmentId);
-    const { properties } = statement;
-    const target = ctas && this.environments.resolveParts(env, properties, ctas.path);
-    const targetKey = target && JSON.stringify([target.catalog, target.database, target.topic]);
+    const target = ctas && this.environments.resolveParts(env, statement.properties, ctas.path);
+    const setup = await this.sessionSetup(statement, env, [...tablesRead, ...tablesWritten], target);
+    if (setup.length === 0 && !target) return { setupStatements: [], statement: statement.statement };
+    return {
+      setupStatements: setup,
+      statement: ctas && target ? await this.createTableAs(statement, ctas, target) : statement.statement,
+    };
+  }
 
-    const tables = new Map<string, ResolvedTable>();
-    for (const name of new Set([...tablesRead, ...tablesWritten])) {
-      const table = this.environments.resolve(env, properties, name);
-      const key = JSON.stringify([table.catalog, table.database, table.topic]);
-      if (key !== targetKey) tables.set(key, table);
-    }
-    if (tables.size === 0 && !target) return { setupStatements: [], statement: statement.statement };
+  /**
+   * What a gateway session runs before a statement that names these tables: the session config, the
+   * environment as an in-memory catalog, each Kafka cluster named as a database, and each table (but
+   * `placedAlso`, a table the statement itself creates, whose database is declared all the same). Reads
+   * the catalog, changes nothing: also what the SQL analyzer validates a statement in.
+   */
+  async sessionSetup(
+    statement: SessionOwner,
+    env: EnvironmentCatalog,
+    paths: readonly string[][],
+    placedAlso?: ResolvedTable,
+  ): Promise<string[]> {
+    const { properties } = statement;
+    const { tables, views } = await this.collect(env, properties, paths, placedAlso);
+    if (tables.size === 0 && views.length === 0 && !placedAlso) return [];
     const currentCatalog = this.environments.currentCatalog(env, properties);
     const currentDatabase = this.environments.currentDatabase(env, properties);
 
-    const placed = [...tables.values(), ...(target ? [target] : [])];
+    const placed: { catalog: string; database: string }[] = [
+      ...tables.values(),
+      ...(placedAlso ? [placedAlso] : []),
+      ...views.flatMap(({ resolved, view }) => [
+        resolved,
+        { catalog: view.sessionCatalog, database: view.sessionDatabase },
+      ]),
+    ];
+    if (currentDatabase) placed.push({ catalog: currentCatalog, database: currentDatabase.name });
     const catalogs = new Set([currentCatalog, ...placed.map((t) => t.catalog)]);
     const databases = new Map<string, [string, string]>();
     for (const { catalog, database } of placed)
       databases.set(JSON.stringify([catalog, database]), [catalog, database]);
-    if (currentDatabase)
-      databases.set(JSON.stringify([currentCatalog, currentDatabase.name]), [
-        currentCatalog,
-        currentDatabase.name,
-      ]);
 
     // `$rowtime` and the metadata columns are virtual metadata columns: left out of SELECT *
     const setup = Object.entries(HIDDEN_COLUMNS_SESSION_CONFIG).map(
@@ -76,13 +134,53 @@ export class PrepareStatementTables {
       setup.push(`CREATE CATALOG ${quoteIdentifier(catalog)} WITH ('type' = 'generic_in_memory')`);
     for (const [catalog, database] of databases.values())
       setup.push(`CREATE DATABASE ${quoteIdentifier(catalog)}.${quoteIdentifier(database)}`);
-    setup.push(`USE CATALOG ${quoteIdentifier(currentCatalog)}`);
-    if (currentDatabase) setup.push(`USE ${quoteIdentifier(currentDatabase.name)}`);
+    const use = [`USE CATALOG ${quoteIdentifier(currentCatalog)}`];
+    if (currentDatabase) use.push(`USE ${quoteIdentifier(currentDatabase.name)}`);
+    setup.push(...use);
     for (const table of tables.values()) setup.push(await this.tableDdl(statement, table));
-    return {
-      setupStatements: setup,
-      statement: ctas && target ? await this.createTableAs(statement, ctas, target) : statement.statement,
+    if (views.length === 0) return setup;
+    // each view where it was created (its unqualified names resolve as they did then), readers first
+    for (const { resolved, view } of views) setup.push(...viewDdl(resolved, view));
+    return [...setup, ...use];
+  }
+
+  /** the tables to declare, and the views (each after the views it reads) */
+  private async collect(
+    env: EnvironmentCatalog,
+    properties: Record<string, string>,
+    paths: readonly string[][],
+    placedAlso?: ResolvedTable,
+  ) {
+    const key = (t: ResolvedTable) => JSON.stringify([t.catalog, t.database, t.topic]);
+    const tables = new Map<string, ResolvedTable>();
+    const views: { resolved: ResolvedTable; view: StoredView }[] = [];
+    const seen = new Set<string>();
+    const visit = async (props: Record<string, string>, path: string[], depth: number): Promise<void> => {
+      const table = this.environments.resolveParts(env, props, path);
+      if (placedAlso && key(table) === key(placedAlso)) return;
+      const view = await this.views?.find(table.cluster.id, table.topic);
+      if (!view) {
+        tables.set(key(table), table);
+        return;
+      }
+      if (seen.has(key(table))) return;
+      if (depth > MAX_VIEW_DEPTH)
+        throw new RiffleError(
+          'VIEW_TOO_DEEP',
+          'invalid',
+          `Views read views more than ${MAX_VIEW_DEPTH} levels deep.`,
+        );
+      seen.add(key(table));
+      const own = {
+        ...props,
+        'sql.current-catalog': view.sessionCatalog,
+        'sql.current-database': view.sessionDatabase,
+      };
+      for (const read of view.reads) await visit(own, read, depth + 1);
+      views.push({ resolved: table, view });
     };
+    for (const path of paths) await visit(properties, path, 0);
+    return { tables, views };
   }
 
   /**
@@ -114,7 +212,7 @@ export class PrepareStatementTables {
     });
   }
 
-  private async tableDdl(statement: StatementRecord, resolved: ResolvedTable): Promise<string> {
+  private async tableDdl(statement: SessionOwner, resolved: ResolvedTable): Promise<string> {
     const { cluster, topic } = resolved;
     const table = await this.environments.table(cluster, topic);
     if (!table)
@@ -143,7 +241,7 @@ export class PrepareStatementTables {
     });
   }
 
-  private connectorOptions(statement: StatementRecord, cluster: KafkaClusterRecord, topic: string) {
+  private connectorOptions(statement: SessionOwner, cluster: KafkaClusterRecord, topic: string) {
     return {
       'properties.bootstrap.servers': cluster.bootstrapServers,
       'properties.group.id': `riffle-${statement.uid}`,

@@ -1,19 +1,21 @@
 import {
+  alterTableOf,
   checkWatermark,
   isInternalTopic,
   mergeTableOptions,
   type ParsedAlterTable,
-  parseAlterTable,
-  parseCreateTable,
   planAlterTable,
   planCreateTable,
   quoteIdentifier,
   RiffleError,
+  type SqlAnalysis,
   type TableSettings,
 } from '@riffle/domain';
 import type { StatementRecord } from '../statements/statement.ports';
 import type { KafkaClusterRecord } from './catalog.ports';
 import type { CatalogTable, EnvironmentCatalog, EnvironmentTables } from './environment-tables';
+import type { PrepareStatementTables } from './prepare-statement-tables';
+import { resolveCreateTable } from './resolve-create-table';
 
 /** answered by a DDL statement: no rows, what was done */
 export interface DdlAnswer {
@@ -29,10 +31,26 @@ export interface DdlAnswer {
  * deletes the topic, then both subjects and what was stored.
  */
 export class TableDdl {
-  constructor(private readonly environments: EnvironmentTables) {}
+  private readonly environments: EnvironmentTables;
 
-  async create(statement: StatementRecord): Promise<DdlAnswer> {
-    const parsed = parseCreateTable(statement.statement);
+  constructor(private readonly tables: PrepareStatementTables) {
+    this.environments = tables.environments;
+  }
+
+  async create(statement: StatementRecord, analysis: SqlAnalysis): Promise<DdlAnswer> {
+    const env = await this.environments.open(statement.organizationId, statement.environmentId);
+    const {
+      table: parsed,
+      extras,
+      target,
+    } = await resolveCreateTable(
+      this.tables,
+      this.tables.analyzer,
+      statement,
+      env,
+      analysis,
+      statement.statement,
+    );
     if (parsed.query !== undefined) {
       throw new RiffleError(
         'NOT_SUPPORTED_YET',
@@ -41,18 +59,23 @@ export class TableDdl {
       );
     }
     const plan = planCreateTable(parsed);
-    const env = await this.environments.open(statement.organizationId, statement.environmentId);
-    const { cluster, database, topic } = this.environments.resolveParts(
-      env,
-      statement.properties,
-      parsed.path,
-    );
+    const { cluster, database, topic } = target;
     const { topics } = this.environments;
     const exists = () =>
       parsed.ifNotExists
         ? { rows: [], detail: `Table ${topic} already exists in database ${database}; nothing changed.` }
         : tableExists(database, topic);
     if (await topics.topicExists(cluster, topic)) return exists();
+    if (await this.tables.views?.find(cluster.id, topic))
+      throw new RiffleError(
+        'TABLE_EXISTS',
+        'conflict',
+        `A view named ${topic} exists in database ${database}; a table needs a name of its own.`,
+        {
+          database,
+          table: topic,
+        },
+      );
 
     const keyId = plan.keySchema
       ? await topics.registerSchema(cluster, `${topic}-key`, { format: 'AVRO', schema: plan.keySchema })
@@ -68,7 +91,11 @@ export class TableDdl {
     });
     if (!created) return exists();
     // a table of the same name dropped outside Riffle may have left its settings behind
-    await this.environments.saveSettings(cluster, topic, { options: plan.tableOptions });
+    await this.environments.saveSettings(cluster, topic, {
+      options: plan.tableOptions,
+      ...(extras.columns.length ? { columns: extras.columns } : {}),
+      ...(extras.watermark ? { watermark: extras.watermark } : {}),
+    });
     const schemas = [
       ...(keyId === undefined ? [] : [`${topic}-key (id ${keyId})`]),
       `${topic}-value (id ${valueId})`,
@@ -79,8 +106,12 @@ export class TableDdl {
     };
   }
 
-  async alter(statement: StatementRecord, env: EnvironmentCatalog): Promise<DdlAnswer> {
-    const parsed = parseAlterTable(statement.statement);
+  async alter(
+    statement: StatementRecord,
+    env: EnvironmentCatalog,
+    analysis: SqlAnalysis,
+  ): Promise<DdlAnswer> {
+    const parsed = alterTableOf(analysis);
     const { cluster, database, topic } = this.environments.resolveParts(
       env,
       statement.properties,
@@ -123,7 +154,10 @@ export class TableDdl {
     table: CatalogTable,
     stored: TableSettings,
   ): Promise<string> {
-    const rest: TableSettings = { options: stored.options };
+    const rest: TableSettings = {
+      options: stored.options,
+      ...(stored.columns ? { columns: stored.columns } : {}),
+    };
     if (!parsed.watermark) {
       await this.environments.saveSettings(cluster, table.definition.name, rest);
       return 'dropped its watermark: the default watermark applies again';

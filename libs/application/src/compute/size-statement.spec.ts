@@ -1,3 +1,4 @@
+import { analysisOf } from '../../../../test/fixtures/flink-sql-readings';
 import type { KafkaClusterRepository, TopicCatalog } from '../catalog/catalog.ports';
 import type { StatementRecord } from '../statements/statement.ports';
 import type { ComputePoolRepository } from './compute-pool.ports';
@@ -15,12 +16,20 @@ const pools = {
   find: () => Promise.resolve({ maxCfu: 3 }),
 } as unknown as ComputePoolRepository;
 const sizer = new SizeStatement(new SourcePartitions(clusters, topics), pools);
-const statement = (sql: string, computePoolId: string | null = null) =>
-  ({ uid: 'u', organizationId: 'o', environmentId: 'e', statement: sql, computePoolId }) as StatementRecord;
+/** a statement as stored: with Flink's (recorded) analysis */
+const statement = async (sql: string, computePoolId: string | null = null) =>
+  ({
+    uid: 'u',
+    organizationId: 'o',
+    environmentId: 'e',
+    statement: sql,
+    computePoolId,
+    analysis: await analysisOf(sql),
+  }) as StatementRecord;
 
 describe('SizeStatement', () => {
   it('starts a stateless statement at 1 CFU', async () => {
-    expect(await sizer.execute(statement('INSERT INTO sink SELECT * FROM orders'))).toMatchObject({
+    expect(await sizer.execute(await statement('INSERT INTO sink SELECT * FROM orders'))).toMatchObject({
       parallelism: 1,
       cfu: 1,
     });
@@ -28,13 +37,32 @@ describe('SizeStatement', () => {
 
   it('starts a stateful one at the preferred size, within its topics’ partitions and its pool', async () => {
     const join = 'INSERT INTO sink SELECT o.id FROM orders o JOIN main.customers c ON o.cid = c.id';
-    expect(await sizer.execute(statement(join))).toMatchObject({
+    expect(await sizer.execute(await statement(join))).toMatchObject({
       parallelism: 4,
       sourceParallelism: [4, 3],
       cfu: 4,
     });
-    expect(await sizer.execute(statement(join, 'lfcp-small'))).toMatchObject({ parallelism: 3, cfu: 3 });
+    expect(await sizer.execute(await statement(join, 'lfcp-small'))).toMatchObject({
+      parallelism: 3,
+      cfu: 3,
+    });
     const grouped = 'INSERT INTO sink SELECT id, COUNT(*) FROM tiny GROUP BY id';
-    expect(await sizer.execute(statement(grouped))).toMatchObject({ parallelism: 2, cfu: 2 });
+    expect(await sizer.execute(await statement(grouped))).toMatchObject({ parallelism: 2, cfu: 2 });
+  });
+});
+
+describe('SizeStatement without an analysis (a statement stored before they were kept)', () => {
+  it('sizes it as a stateful plan without sources', async () => {
+    const legacy = {
+      uid: 'u',
+      organizationId: 'o',
+      environmentId: 'e',
+      statement: 'SELECT 1',
+      computePoolId: null,
+      analysis: null,
+    };
+    expect(await sizer.execute(legacy as unknown as StatementRecord)).toMatchObject({
+      cfu: expect.any(Number),
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { classifyStatement, type InitialSizing, initialParallelism, isStatelessQuery } from '@riffle/domain';
+import { type InitialSizing, initialParallelism, isStatelessQuery, tablesOf } from '@riffle/domain';
 import type { KafkaClusterRecord, KafkaClusterRepository, TopicCatalog } from '../catalog/catalog.ports';
 import type { StatementRecord } from '../statements/statement.ports';
 import type { ComputePoolRepository } from './compute-pool.ports';
@@ -13,8 +13,7 @@ export class SourcePartitions {
   async lookUp(statement: StatementRecord): Promise<Map<string, number>> {
     const clusters = await this.clusters.list(statement.organizationId, statement.environmentId);
     const result = new Map<string, number>();
-    for (const reference of classifyStatement(statement.statement).tablesRead) {
-      const parts = reference.split('.').map((p) => p.replace(/`/g, ''));
+    for (const parts of readsOf(statement)) {
       const topic = parts.at(-1)!;
       const cluster: KafkaClusterRecord | undefined =
         parts.length >= 2
@@ -51,20 +50,21 @@ export class SizeStatement {
     const pool = statement.computePoolId
       ? await this.pools.find(statement.organizationId, statement.computePoolId)
       : undefined;
-    // classified when it was submitted; should the parser balk now, size it as a plan without sources
-    let reads: string[] = [];
-    try {
-      reads = classifyStatement(statement.statement).tablesRead;
-    } catch {
-      reads = [];
-    }
+    // Flink's analysis, stored when it was submitted (none for statements stored before: sized as a plan
+    // without sources, stateful)
+    const reads = readsOf(statement);
     return initialParallelism({
-      sources: reads.map((reference) => {
-        const count = partitions.get(reference.split('.').at(-1)!.replace(/`/g, ''));
+      sources: reads.map((parts) => {
+        const count = partitions.get(parts.at(-1)!);
         return count === undefined ? {} : { partitions: count };
       }),
-      statelessOnly: isStatelessQuery(statement.statement),
+      statelessOnly: statement.analysis ? isStatelessQuery(statement.analysis) : false,
       maxCfu: pool?.maxCfu ?? 10_000,
     });
   }
+}
+
+/** the tables the statement reads, by their parts (none when no analysis was stored with it) */
+function readsOf(statement: StatementRecord): string[][] {
+  return statement.analysis ? tablesOf(statement.analysis).tablesRead : [];
 }

@@ -336,11 +336,9 @@ export class ReconcileStatement {
     }
     if (AnswerMetadataStatement.answers(statement)) {
       // SHOW, DESCRIBE, CREATE/DROP TABLE …: answered from Riffle's catalog, no Flink job, no CFU
-      await new AnswerMetadataStatement(
-        this.statements,
-        this.deps.tables.environments,
-        this.deps.results,
-      ).execute(statement);
+      await new AnswerMetadataStatement(this.statements, this.deps.tables, this.deps.results).execute(
+        statement,
+      );
       return done;
     }
     // a pass that died between opening the stream and recording RUNNING: the stream goes on

@@ -1,4 +1,4 @@
-import type { ExecutionMode, FailureClass, StatementPhase } from '@riffle/domain';
+import type { ExecutionMode, FailureClass, SqlAnalysis, StatementPhase } from '@riffle/domain';
 
 export interface StatementRecord {
   uid: string;
@@ -13,6 +13,8 @@ export interface StatementRecord {
   stopped: boolean;
   sqlKind: string;
   executionMode: ExecutionMode;
+  /** Flink's analysis of `statement`, made when it was submitted (null: stored before analyses were kept) */
+  analysis: SqlAnalysis | null;
   phase: StatementPhase;
   detail: string;
   warnings: string[];
@@ -48,6 +50,7 @@ export type NewStatement = Pick<
   | 'stopped'
   | 'sqlKind'
   | 'executionMode'
+  | 'analysis'
   | 'traits'
 >;
 

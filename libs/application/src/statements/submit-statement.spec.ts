@@ -1,4 +1,5 @@
 import { RiffleError } from '@riffle/domain';
+import { FakeSqlAnalyzer } from '@riffle/testing';
 import type { KafkaClusterRepository } from '../catalog/catalog.ports';
 import type { ComputePoolRepository } from '../compute/compute-pool.ports';
 import type { IdentityRepository } from '../identity/identity.ports';
@@ -16,7 +17,7 @@ const principal: Principal = {
 };
 
 /** the use case over in-memory ports: `count` statements exist, the pool `pool-1` exists */
-function submitter(count: number) {
+function submitter(count: number, analyzer = new FakeSqlAnalyzer()) {
   const inserted: unknown[] = [];
   const reads: string[] = [];
   const submit = new SubmitStatement(
@@ -36,6 +37,7 @@ function submitter(count: number) {
     {
       list: async () => (reads.push('clusters'), [{ id: 'lkc-1', name: 'main' }]),
     } as unknown as KafkaClusterRepository,
+    analyzer,
     { maxStatementsPerEnvironment: 10, defaultPoolMaxCfu: 10 },
   );
   const run = (body: Record<string, unknown>) => submit.execute(principal, ORG, ENV, body);
@@ -74,5 +76,55 @@ describe('SubmitStatement', () => {
       await codeOf(empty.run({ name: 'q', spec: { statement: 'SELECT 1', compute_pool_id: 'pool-1' } })),
     ).toBe('accepted');
     expect(full.inserted).toEqual([]);
+  });
+
+  it('stores Flink’s analysis and the normalized text with the statement', async () => {
+    const { run, inserted } = submitter(0);
+    await run({ name: 'q1', spec: { statement: '  SELECT 1;  ' } });
+    expect(inserted).toEqual([
+      expect.objectContaining({
+        statement: 'SELECT 1',
+        sqlKind: 'SELECT',
+        analysis: expect.objectContaining({ kind: 'SELECT', text: { start: 0, end: 8 } }),
+      }),
+    ]);
+  });
+
+  it('answers 503 SQL_ANALYZER_UNAVAILABLE and stores nothing when the analyzer does not answer', async () => {
+    const analyzer = new FakeSqlAnalyzer();
+    analyzer.unavailable = true;
+    const { run, inserted } = submitter(0, analyzer);
+    const refusal = await run({ name: 'q1', spec: { statement: 'SELECT 1' } }).catch((e: unknown) => e);
+    expect(refusal).toMatchObject({ code: 'SQL_ANALYZER_UNAVAILABLE', kind: 'unavailable' });
+    expect(inserted).toEqual([]);
+  });
+
+  it('refuses text over 4 MiB before asking the analyzer', async () => {
+    const analyzer = new FakeSqlAnalyzer();
+    const { run } = submitter(0, analyzer);
+    expect(
+      await codeOf(run({ name: 'q', spec: { statement: `SELECT '${'x'.repeat(4 * 1024 * 1024)}'` } })),
+    ).toBe('SQL_TOO_LARGE');
+    expect(analyzer.analyzed).toEqual([]);
+  });
+
+  it('takes table.local-time-zone as sql.local-time-zone', async () => {
+    const { run, inserted } = submitter(0);
+    await run({
+      name: 'q1',
+      spec: { statement: 'SELECT 1', properties: { 'table.local-time-zone': 'UTC' } },
+    });
+    expect(inserted).toEqual([expect.objectContaining({ properties: { 'sql.local-time-zone': 'UTC' } })]);
+    expect(
+      await codeOf(
+        submitter(0).run({
+          name: 'q2',
+          spec: {
+            statement: 'SELECT 1',
+            properties: { 'table.local-time-zone': 'UTC', 'sql.local-time-zone': 'Europe/Berlin' },
+          },
+        }),
+      ),
+    ).toBe('INVALID_FIELD');
   });
 });

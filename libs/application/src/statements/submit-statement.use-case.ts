@@ -3,12 +3,16 @@ import {
   assertStatementName,
   checkSessionProperties,
   checkStatementPolicy,
+  checkStatementText,
   isAllowed,
   RiffleError,
   type RoleBinding,
   rolesFor,
+  SQL_ANALYSIS_LIMITS,
 } from '@riffle/domain';
 import type { KafkaClusterRepository } from '../catalog/catalog.ports';
+import type { SqlAnalyzer } from '../sql/sql-analyzer.port';
+import { DRY_RUN, type ValidateStatement } from '../sql/validate-statement';
 import type { ComputePoolRepository } from '../compute/compute-pool.ports';
 import { poolNotFound } from '../compute/compute-pools.use-case';
 import type { IdentityRepository } from '../identity/identity.ports';
@@ -26,10 +30,30 @@ export const ALLOWED_STATEMENT_PROPERTIES = new Set([
   'sql.current-catalog',
   'sql.current-database',
   'sql.local-time-zone',
+  /** Flink's own name of sql.local-time-zone, stored as that */
+  'table.local-time-zone',
   'sql.state-ttl',
   /** 'latest-offset' makes topic scans stop at the offsets current when the statement starts */
   'sql.tables.scan.bounded.mode',
+  /** 'true': validate and plan the statement, answer with Flink's plan, run nothing */
+  'sql.dry-run',
 ]);
+
+/** what a dry run can plan (and what EXPLAIN explains) */
+const DRY_RUN_KINDS = new Set(['SELECT', 'INSERT_INTO', 'STATEMENT_SET', 'CREATE_TABLE_AS']);
+
+/** `table.local-time-zone` is stored as `sql.local-time-zone` (it is the same setting) */
+function normalizeProperties(properties: Record<string, string>): Record<string, string> {
+  const { 'table.local-time-zone': flinkName, ...rest } = properties;
+  if (flinkName === undefined) return properties;
+  const ours = rest['sql.local-time-zone'];
+  if (ours !== undefined && ours !== flinkName)
+    throw invalid(
+      'INVALID_FIELD',
+      'spec.properties sets table.local-time-zone and sql.local-time-zone to different zones; they are the same setting.',
+    );
+  return { ...rest, 'sql.local-time-zone': flinkName };
+}
 
 export interface SubmitStatementRequest {
   name?: unknown;
@@ -83,12 +107,15 @@ export class SubmitStatement {
     private readonly queue: StatementQueue,
     private readonly pools: ComputePoolRepository,
     private readonly clusters: KafkaClusterRepository,
+    private readonly analyzer: SqlAnalyzer,
     private readonly limits: {
       maxStatementsPerEnvironment: number;
       defaultPoolMaxCfu: number;
       /** queries pending or running at once per environment (none: no cap) */
       maxOpenQueriesPerEnvironment?: number;
     },
+    /** Flink's semantic validation before 201 (none: statements are checked by the policy only) */
+    private readonly validation?: ValidateStatement,
   ) {}
 
   async execute(
@@ -117,12 +144,16 @@ export class SubmitStatement {
     if (spec.principal !== undefined && typeof spec.principal !== 'string') {
       throw invalid('INVALID_FIELD', 'spec.principal must be a service account id.');
     }
-    // the SQL policy (DESIGN §7) runs on the parsed statement before anything is stored or reaches Flink:
-    // the environment is the only catalog, its Kafka clusters (by name or id) the only databases
-    // the reads a submission needs are independent: one round trip's wait instead of three; their
-    // errors are still reported in the order a user fixes them (SQL, properties, quota, principal, pool)
+    // the SQL policy (DESIGN §7) runs on Flink's own reading of the statement (the SQL analyzer) before
+    // anything is stored or reaches Flink: the environment is the only catalog, its Kafka clusters (by name or
+    // id) the only databases. The reads a submission needs are independent: one round trip's wait instead
+    // of four; their errors are still reported in the order a user fixes them (SQL, properties, quota,
+    // principal, pool)
+    const sql = spec.statement;
+    checkStatementText(sql);
     const quota = this.limits.maxStatementsPerEnvironment;
-    const [clusters, count, pool] = await Promise.allSettled([
+    const [answer, clusters, count, pool] = await Promise.allSettled([
+      this.analyzer.analyze(sql, SQL_ANALYSIS_LIMITS),
       this.clusters.list(scope.organizationId, scope.environmentId),
       this.statements.countInEnvironment(scope, quota),
       this.pool(scope, spec.compute_pool_id as string | null | undefined),
@@ -131,9 +162,17 @@ export class SubmitStatement {
       catalog: scope.environmentId,
       databases: settled(clusters).flatMap((c) => [c.name, c.id]),
     };
-    const classification = checkStatementPolicy(spec.statement, policy);
-    const properties = stringMap(spec.properties, 'spec.properties', ALLOWED_STATEMENT_PROPERTIES);
+    const classification = checkStatementPolicy(sql, settled(answer), policy);
+    const properties = normalizeProperties(
+      stringMap(spec.properties, 'spec.properties', ALLOWED_STATEMENT_PROPERTIES),
+    );
     checkSessionProperties(properties, policy);
+    const dryRun = properties[DRY_RUN] === 'true';
+    if (dryRun && !DRY_RUN_KINDS.has(classification.sqlKind))
+      throw invalid(
+        'INVALID_FIELD',
+        `${DRY_RUN} plans SELECT, INSERT, EXECUTE STATEMENT SET and CREATE TABLE … AS statements; this one is ${classification.sqlKind}.`,
+      );
     // a soft quota: concurrent submissions may overshoot it by a few, never by many
     if (settled(count) >= quota) {
       throw new RiffleError(
@@ -145,21 +184,30 @@ export class SubmitStatement {
     const runAs = (spec.principal as string | undefined) ?? principal.serviceAccountId;
     await this.checkPrincipal(scope, principal, runAs, classification);
     const poolId = settled(pool);
+    const uid = randomUUID();
+    // Flink validates it in the session it would run in (ValidateStatement); a dry run or EXPLAIN is planned
+    const check = this.validation
+      ? await this.validation.execute({ uid, ...scope, properties }, classification, {
+          explain: dryRun || classification.sqlKind === 'EXPLAIN',
+        })
+      : { traits: {} };
     const record = await this.statements.insert(
       {
-        uid: randomUUID(),
-        ...scope,
-        name,
-        statement: classification.normalized,
-        properties,
-        computePoolId: poolId,
-        principal: runAs,
-        labels: stringMap(request.metadata?.labels, 'metadata.labels'),
-        stopped: spec.stopped === true,
-        sqlKind: classification.sqlKind,
-        executionMode: classification.mode,
-        // boundedness and changelog mode come from Flink's plan once the statement runs
-        traits: { sql_kind: classification.sqlKind },
+      uid,
+      ...scope,
+      name,
+      statement: classification.normalized,
+      properties,
+      computePoolId: poolId,
+      principal: runAs,
+      labels: stringMap(request.metadata?.labels, 'metadata.labels'),
+      stopped: spec.stopped === true,
+      sqlKind: classification.sqlKind,
+      // a dry run runs nothing: the scheduler answers it with Flink's plan, like EXPLAIN
+      executionMode: dryRun ? 'metadata' : classification.mode,
+      analysis: classification.analysis,
+      // what Flink's validation and plan said (schema, changelog mode, upsert keys), when it could
+      traits: { sql_kind: classification.sqlKind, ...check.traits },
       },
       { maxOpenQueries: this.limits.maxOpenQueriesPerEnvironment },
     );
@@ -193,7 +241,7 @@ export class SubmitStatement {
     scope: { organizationId: string; environmentId: string },
     caller: Principal,
     serviceAccountId: string,
-    classification: { tablesRead: string[]; tablesWritten: string[]; sqlKind: string },
+    classification: { tablesRead: string[][]; tablesWritten: string[][]; sqlKind: string },
   ): Promise<void> {
     let bindings: RoleBinding[] = caller.roles;
     // the caller's own account: its roles came with its API key; another one is looked up

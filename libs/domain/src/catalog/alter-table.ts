@@ -1,12 +1,13 @@
 import { RiffleError } from '../riffle-error';
 import { CLEANUP_POLICIES, durationMs, messageBytes, retentionBytes } from './plan-create-table';
 import { quoteIdentifier } from './flink-columns';
-import { SqlTokens } from './sql-tokens';
+import type { SqlStatementShape, SqlWatermarkDefinition } from '../sql/analysis';
+import { notSupportedYet } from './create-table-statement';
 import { STORED_TABLE_OPTIONS } from './stored-table-options';
-import type { TableDefinition, TableWatermark } from './table-schema';
+import type { TableColumn, TableDefinition, TableWatermark } from './table-schema';
 
 /**
- * The ALTER TABLE forms Riffle runs (DESIGN §4), read from statements the SQL policy has accepted:
+ * The ALTER TABLE forms Riffle runs (DESIGN §4), read from Flink's analysis of statements the policy accepted:
  * - `ALTER TABLE [IF EXISTS] table SET ('key' = 'value', …)` and `… RESET ('key', …)`;
  * - `ALTER TABLE [IF EXISTS] table MODIFY WATERMARK FOR column AS expression`, and
  *   `ALTER TABLE [IF EXISTS] table DROP WATERMARK`, which goes back to the default watermark.
@@ -35,42 +36,56 @@ export type ParsedAlterTable =
 export interface TableSettings {
   watermark?: TableWatermark;
   options: Record<string, string>;
+  /** computed and metadata columns declared by CREATE TABLE or ALTER TABLE, after the topic's own */
+  columns?: StoredColumn[];
 }
 
-export function parseAlterTable(sql: string): ParsedAlterTable {
-  const tokens = new SqlTokens(sql);
-  tokens.expectWords('ALTER', 'TABLE');
-  const ifExists = tokens.acceptWords('IF', 'EXISTS');
-  const path = tokens.path();
-  if (tokens.acceptWords('DROP', 'WATERMARK')) {
-    tokens.expectEnd();
-    return { kind: 'watermark', path, ifExists, watermark: null };
-  }
-  if (tokens.acceptWords('MODIFY', 'WATERMARK')) {
-    tokens.expectWords('FOR');
-    const column = tokens.identifier('the rowtime column');
-    tokens.expectWords('AS');
-    return { kind: 'watermark', path, ifExists, watermark: watermarkStrategy(tokens, column) };
-  }
-  const reset = tokens.acceptWords('RESET');
-  if (!reset) tokens.expectWords('SET');
-  const changes: Record<string, string | null> = {};
-  tokens.expectSymbol('(');
-  do {
-    const key = tokens.string('an option name in quotes');
-    if (key in changes) throw badOption(key, 'is named twice.');
-    if (reset) changes[key] = null;
-    else {
-      tokens.expectSymbol('=');
-      changes[key] = tokens.string(`the value of '${key}' in quotes`);
+/**
+ * A column that is not in the topic's schemas: computed (`doubled AS price * 2`) or metadata (`ts
+ * TIMESTAMP_LTZ(3) METADATA FROM 'timestamp'`), as Flink resolved it when the table was created or altered
+ * (the type of a computed column is Flink's, the expression Flink's own serialization).
+ */
+export interface StoredColumn {
+  name: string;
+  kind: 'computed' | 'metadata';
+  type: string;
+  nullable: boolean;
+  expression?: string;
+  metadataKey?: string;
+  virtual?: boolean;
+}
+
+/** ALTER TABLE from Flink's analysis of it; forms Riffle does not run are NOT_SUPPORTED_YET */
+export function alterTableOf(shape: SqlStatementShape): ParsedAlterTable {
+  const table = shape.table;
+  if (!table || !shape.kind.startsWith('ALTER TABLE')) throw new Error(`not an ALTER TABLE: ${shape.kind}`);
+  const path = table.path;
+  const ifExists = table.ifExists === true;
+  switch (shape.kind) {
+    case 'ALTER TABLE SET': {
+      const changes: Record<string, string | null> = { ...(table.options ?? {}) };
+      return { kind: 'options', path, ifExists, changes };
     }
-  } while (tokens.acceptSymbol(','));
-  tokens.expectSymbol(')');
-  tokens.expectEnd();
-  return { kind: 'options', path, ifExists, changes };
+    case 'ALTER TABLE RESET': {
+      const changes: Record<string, string | null> = {};
+      for (const key of table.resetKeys ?? []) {
+        if (key in changes) throw badOption(key, 'is named twice.');
+        changes[key] = null;
+      }
+      return { kind: 'options', path, ifExists, changes };
+    }
+    case 'ALTER TABLE DROP WATERMARK':
+      return { kind: 'watermark', path, ifExists, watermark: null };
+    case 'ALTER TABLE MODIFY':
+    case 'ALTER TABLE ADD':
+      if (table.watermark && !table.columns?.length && !table.constraints?.length && !table.distribution)
+        return { kind: 'watermark', path, ifExists, watermark: watermarkStrategy(table.watermark) };
+  }
+  throw notSupportedYet(`${shape.kind} of columns`);
 }
 
-const INTERVAL_UNITS = ['SECOND', 'MINUTE', 'HOUR', 'DAY'];
+const WATERMARK_FORM =
+  /^(`(?:[^`]|``)+`|[A-Za-z_$][\w$]*)(?:\s*-\s*INTERVAL\s*'(\d{1,9}(?:\.\d{1,3})?)'\s*(SECOND|MINUTE|HOUR|DAY))?$/i;
 
 /**
  * The watermark expressions Riffle stores: `column` (ascending timestamps) or `column - INTERVAL 'n' unit`
@@ -78,29 +93,22 @@ const INTERVAL_UNITS = ['SECOND', 'MINUTE', 'HOUR', 'DAY'];
  * that reads the table, so only expressions that cannot fail there are taken; anything else is
  * INVALID_WATERMARK with the forms that are.
  */
-function watermarkStrategy(tokens: SqlTokens, column: string): TableWatermark {
+function watermarkStrategy(watermark: SqlWatermarkDefinition): TableWatermark {
+  const column = watermark.eventTimeColumn;
   const refuse = () =>
     new RiffleError(
       'INVALID_WATERMARK',
       'invalid',
-      `Riffle stores watermarks of the forms FOR c AS c and FOR c AS c - INTERVAL 'n' SECOND|MINUTE|HOUR|DAY (bounded out-of-orderness), with the column c on both sides; got AS ${tokens.rest()}.`,
+      `Riffle stores watermarks of the forms FOR c AS c and FOR c AS c - INTERVAL 'n' SECOND|MINUTE|HOUR|DAY (bounded out-of-orderness), with the column c on both sides; got AS ${watermark.expression}.`,
       { column },
     );
-  const at = tokens.peek();
-  if (at?.kind !== 'word' && at?.kind !== 'identifier') throw refuse();
-  const source = tokens.identifier();
+  const match = WATERMARK_FORM.exec(watermark.expression.trim());
+  if (!match) throw refuse();
+  const source = match[1]!.startsWith('`') ? match[1]!.slice(1, -1).replaceAll('``', '`') : match[1]!;
   if (source !== column) throw refuse();
   const quoted = quoteIdentifier(column);
-  if (tokens.atEnd()) return { column, expression: quoted };
-  if (!tokens.acceptSymbol('-') || !tokens.acceptWords('INTERVAL')) throw refuse();
-  const amount = tokens.peek();
-  if (amount?.kind !== 'string' || !/^\d{1,9}(\.\d{1,3})?$/.test(amount.value)) throw refuse();
-  tokens.next();
-  const unit = tokens.peek();
-  if (unit?.kind !== 'word' || !INTERVAL_UNITS.includes(unit.value)) throw refuse();
-  tokens.next();
-  if (!tokens.atEnd()) throw refuse();
-  return { column, expression: `${quoted} - INTERVAL '${amount.value}' ${unit.value}` };
+  if (match[2] === undefined) return { column, expression: quoted };
+  return { column, expression: `${quoted} - INTERVAL '${match[2]}' ${match[3]!.toUpperCase()}` };
 }
 
 /** Flink's rowtime attributes are TIMESTAMP(3) or TIMESTAMP_LTZ(3) columns */
@@ -117,12 +125,57 @@ export function applyTableSettings(
   settings: TableSettings | undefined,
 ): TableDefinition {
   if (!settings) return def;
-  const usable = settings.watermark && watermarkProblem(def, settings.watermark) === undefined;
+  const withColumns = settings.columns?.length
+    ? { ...def, columns: withStoredColumns(def, settings.columns) }
+    : def;
+  const usable = settings.watermark && watermarkProblem(withColumns, settings.watermark) === undefined;
   return {
-    ...def,
+    ...withColumns,
     ...(usable ? { watermark: { ...settings.watermark! } } : {}),
     ...(Object.keys(settings.options).length ? { options: { ...settings.options } } : {}),
   };
+}
+
+/**
+ * The stored computed and metadata columns after the topic's own columns, before the hidden system ones;
+ * one whose name the topic's schema now uses itself (changed outside Riffle) is left out.
+ */
+function withStoredColumns(def: TableDefinition, stored: readonly StoredColumn[]): TableColumn[] {
+  const visible = def.columns.filter((c) => !c.hidden);
+  const hidden = def.columns.filter((c) => c.hidden);
+  const taken = new Set(def.columns.map((c) => c.name));
+  const extra = stored
+    .filter((c) => !taken.has(c.name))
+    .map((c): TableColumn => {
+      // Flink reads each metadata key into one column: a key Riffle's system columns read already
+      // (`timestamp` for $rowtime …) is the system column's value, as a computed column; cast even to the
+      // same type, so that an alias of $rowtime is a plain timestamp, not a second time attribute (Flink's
+      // planner fails on arithmetic with one)
+      const system = c.kind === 'metadata' ? hidden.find((h) => h.metadataKey === c.metadataKey) : undefined;
+      if (system) {
+        return {
+          name: c.name,
+          type: c.type,
+          nullable: c.nullable,
+          origin: 'computed',
+          expression: `CAST(${quoteIdentifier(system.name)} AS ${c.type})`,
+        };
+      }
+      return {
+        name: c.name,
+        type: c.type,
+        nullable: c.nullable,
+        origin: c.kind === 'computed' ? 'computed' : 'metadata',
+        ...(c.expression !== undefined ? { expression: c.expression } : {}),
+        ...(c.metadataKey !== undefined ? { metadataKey: c.metadataKey } : {}),
+        ...(c.kind === 'metadata' ? { virtual: c.virtual !== false } : {}),
+      };
+    });
+  // a computed column sees only the columns declared before it: the aliases of system columns go last
+  const aliases = extra.filter(
+    (c) => c.origin === 'computed' && hidden.some((h) => c.expression?.includes(quoteIdentifier(h.name))),
+  );
+  return [...visible, ...extra.filter((c) => !aliases.includes(c)), ...hidden, ...aliases];
 }
 
 /** throws INVALID_WATERMARK when the column is not a TIMESTAMP(3)/TIMESTAMP_LTZ(3) column of the table */
@@ -140,7 +193,7 @@ function watermarkProblem(def: TableDefinition, watermark: TableWatermark): stri
     return `names the column ${watermark.column}, which the table does not have (its columns: ${def.columns
       .map((c) => c.name)
       .join(', ')}).`;
-  if (!ROWTIME_TYPES.test(column.type))
+  if (!ROWTIME_TYPES.test(column.type.replace(/ \*ROWTIME\*$/, '')))
     return `must be on a TIMESTAMP(3) or TIMESTAMP_LTZ(3) column; ${column.name} is ${column.type}.`;
   return undefined;
 }

@@ -1,10 +1,10 @@
 import { planCreateTableAs, renderCreateTableAs } from './create-table-as';
-import { parseCreateTable } from './parse-create-table';
+import { parseCreateTable } from '../../../../test/fixtures/flink-sql-readings';
 
 describe('CREATE TABLE … AS SELECT', () => {
-  it('plans the topic from the options plain CREATE TABLE takes and keeps the query', () => {
+  it('plans the topic from the options plain CREATE TABLE takes and keeps the query', async () => {
     const plan = planCreateTableAs(
-      parseCreateTable(
+      await parseCreateTable(
         "CREATE TABLE big WITH ('kafka.partitions' = '3', 'kafka.retention.time' = '1 d') AS SELECT id FROM s",
       ),
     );
@@ -22,12 +22,12 @@ describe('CREATE TABLE … AS SELECT', () => {
     [{ distributionKey: ['id'] }, 'NOT_SUPPORTED_YET'],
     [{ options: { 'changelog.mode': 'upsert' } }, 'INVALID_TABLE_OPTION'],
     [{ options: { connector: 'filesystem' } }, 'INVALID_TABLE_OPTION'],
-  ])('refuses %j with %s', (change, code) => {
-    const base = parseCreateTable("CREATE TABLE t WITH ('kafka.partitions' = '1') AS SELECT 1 AS id");
+  ])('refuses %j with %s', async (change, code) => {
+    const base = await parseCreateTable("CREATE TABLE t WITH ('kafka.partitions' = '1') AS SELECT 1 AS id");
     expect(() => planCreateTableAs({ ...base, ...change })).toThrow(expect.objectContaining({ code }));
   });
 
-  it('renders Flink CTAS into the new topic with the options Riffle injects, the registry subject fixed', () => {
+  it('renders Flink CTAS into the new topic with the options Riffle injects, the registry subject fixed', async () => {
     const sql = renderCreateTableAs(
       { topic: 'big', partitions: 1, topicConfig: {}, query: 'SELECT id FROM s' },
       {

@@ -1,6 +1,6 @@
 import { RiffleError } from '../riffle-error';
 import { quoteIdentifier } from './flink-columns';
-import type { ParsedCreateTable } from './parse-create-table';
+import type { ParsedCreateTable } from './create-table-statement';
 import { type CreateTablePlan, planCreateTable } from './plan-create-table';
 import type { CreateTableOptions } from './table-ddl';
 

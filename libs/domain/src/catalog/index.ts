@@ -43,7 +43,13 @@ export {
   type TableFormat,
   type TableWatermark,
 } from './table-schema';
-export { type ParsedCreateTable, parseCreateTable } from './parse-create-table';
+export {
+  type CreateTableExtras,
+  createTableOf,
+  notSupportedYet,
+  type ParsedCreateTable,
+  resolvedCreateTable,
+} from './create-table-statement';
 export {
   type CreateTablePlan,
   DEFAULT_PARTITIONS,
@@ -51,20 +57,16 @@ export {
   planCreateTable,
   tableOptionsOfTopic,
 } from './plan-create-table';
-export {
-  type CatalogStatement,
-  type LikeFilter,
-  matchesLike,
-  parseCatalogStatement,
-} from './parse-catalog-statement';
+export { type CatalogStatement, catalogStatementOf, type LikeFilter, matchesLike } from './catalog-statement';
 export { renderTopicTable, topicTable } from './topic-table';
 export {
   type AlterTablePlan,
   applyTableSettings,
   checkWatermark,
+  alterTableOf,
   type ParsedAlterTable,
-  parseAlterTable,
   planAlterTable,
+  type StoredColumn,
   type TableSettings,
 } from './alter-table';
 export { mergeTableOptions, STORED_TABLE_OPTIONS } from './stored-table-options';

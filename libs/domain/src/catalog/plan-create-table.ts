@@ -1,8 +1,7 @@
 import { RiffleError } from '../riffle-error';
 import type { FlinkColumn } from './flink-columns';
 import { tableAvroSchemas } from './flink-to-avro';
-import type { ParsedCreateTable } from './parse-create-table';
-import { notSupportedYet } from './parse-create-table';
+import { notSupportedYet, type ParsedCreateTable } from './create-table-statement';
 import { mergeTableOptions, STORED_TABLE_OPTIONS } from './stored-table-options';
 
 /**

@@ -87,7 +87,7 @@ export function renderCreateTable(def: TableDefinition, options: CreateTableOpti
   const keyReadable = keyProblem === undefined;
   if (keyProblem && upsert) throw notSupported(def, 'key', keyProblem);
   const columns = def.columns.filter((column) => keyReadable || column.origin !== 'key');
-  const physical = columns.filter((column) => column.metadataKey === undefined);
+  const physical = columns.filter((column) => column.metadataKey === undefined && column.expression === undefined);
   const keyColumns = def.keyFields.flatMap((name) => physical.filter((column) => column.name === name));
   const valueColumns =
     def.valueFieldsInclude === 'ALL'
@@ -184,7 +184,12 @@ export function describeRows(def: TableDefinition, extended: boolean): DescribeR
         type: rowtime ? `${column.type} *ROWTIME*` : column.type,
         null: column.nullable,
         key: primaryKey && def.primaryKey?.includes(column.name) ? primaryKey : null,
-        extras: column.metadataKey === undefined ? null : metadataExtras(column),
+        extras:
+          column.expression !== undefined
+            ? `AS ${column.expression}`
+            : column.metadataKey === undefined
+              ? null
+              : metadataExtras(column),
         watermark: rowtime ? def.watermark.expression : null,
       };
     });
@@ -196,6 +201,7 @@ function tableElements(
   view: 'execution' | 'catalog',
 ): string[] {
   const elements = columns.map((column) => {
+    if (column.expression !== undefined) return `  ${quoteIdentifier(column.name)} AS ${column.expression}`;
     const type = view === 'execution' ? (column.formatType ?? column.type) : column.type;
     const nullability = column.nullable ? '' : ' NOT NULL';
     const metadata = column.metadataKey === undefined ? '' : ` ${metadataExtras(column)}`;
@@ -208,9 +214,10 @@ function tableElements(
   return elements;
 }
 
-/** Flink's own wording (Column.MetadataColumn#explainExtras); every Riffle metadata column is virtual. */
+/** Flink's own wording (Column.MetadataColumn#explainExtras); the system columns are all virtual. */
 function metadataExtras(column: TableColumn): string {
-  return `METADATA FROM ${literal(column.metadataKey ?? column.name)} VIRTUAL`;
+  const virtual = column.virtual === false ? '' : ' VIRTUAL';
+  return `METADATA FROM ${literal(column.metadataKey ?? column.name)}${virtual}`;
 }
 
 /**

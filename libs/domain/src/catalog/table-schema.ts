@@ -60,7 +60,7 @@ export interface InferTableInput {
   partitions: number;
 }
 
-export type ColumnOrigin = 'key' | 'value' | 'metadata' | 'system';
+export type ColumnOrigin = 'key' | 'value' | 'metadata' | 'system' | 'computed';
 
 export interface TableColumn {
   /** unquoted */
@@ -76,6 +76,10 @@ export interface TableColumn {
   metadataKey?: string;
   /** the type the executed DDL declares when it is not `type` (Avro timestamps and fixed, see avro-to-flink) */
   formatType?: string;
+  /** a computed column's expression (Flink SQL): `price * 2` */
+  expression?: string;
+  /** a metadata column the connector does not write (the system columns all are) */
+  virtual?: boolean;
 }
 
 export interface TableWatermark {

@@ -1,26 +1,29 @@
+import type { SqlAnalysis } from '../sql/analysis';
+
 /**
  * Whether a statement's query only filters and projects (DESIGN §5 "Initial size": such a plan starts at
- * 1 CFU). Read from the SQL text, not Flink's plan: after quoted text and comments are dropped, any word
- * that brings state — a join, grouping or aggregate, window, OVER, DISTINCT, ORDER BY/LIMIT, set
- * operation, MATCH_RECOGNIZE — makes it stateful. A wrong guess only changes where the statement starts;
- * the autoscaler sizes it from its metrics afterwards.
+ * 1 CFU), from Flink's own parse of it (SqlAnalysis): a join, grouping, DISTINCT, OVER, ORDER BY/LIMIT, a
+ * set operation or MATCH_RECOGNIZE (the analysis' features), a window table function or an aggregate call
+ * brings state. Not Flink's optimized plan: a wrong guess only changes where the statement starts; the
+ * autoscaler sizes it from its metrics afterwards.
  */
-const STATEFUL_WORDS = new Set([
+const STATEFUL_FEATURES = new Set([
   'JOIN',
-  'OVER',
+  'CROSS_JOIN',
+  'TEMPORAL_JOIN',
+  'GROUP_BY',
   'DISTINCT',
+  'OVER',
+  'ORDER_BY',
+  'LIMIT',
+  'SET_OPERATION',
   'MATCH_RECOGNIZE',
+]);
+const STATEFUL_FUNCTIONS = new Set([
   'TUMBLE',
   'HOP',
   'CUMULATE',
   'SESSION',
-  'LIMIT',
-  'UNION',
-  'INTERSECT',
-  'EXCEPT',
-  'MINUS',
-]);
-const AGGREGATES = new Set([
   'COUNT',
   'SUM',
   'AVG',
@@ -29,23 +32,19 @@ const AGGREGATES = new Set([
   'LISTAGG',
   'COLLECT',
   'STDDEV_POP',
+  'STDDEV_SAMP',
   'VAR_POP',
+  'VAR_SAMP',
+  'FIRST_VALUE',
+  'LAST_VALUE',
+  'ARRAY_AGG',
+  'JSON_ARRAYAGG',
+  'JSON_OBJECTAGG',
 ]);
 
-/** the text with quoted strings, quoted identifiers and comments replaced by spaces */
-function code(sql: string): string {
-  return sql.replace(/'(?:[^']|'')*'|`(?:[^`]|``)*`|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/g, ' ');
-}
-
-export function isStatelessQuery(sql: string): boolean {
-  const words = [
-    ...code(sql)
-      .toUpperCase()
-      .matchAll(/[A-Z_][A-Z0-9_]*|\(/g),
-  ].map((m) => m[0]);
-  return !words.some((word, i) => {
-    if (STATEFUL_WORDS.has(word)) return true;
-    if ((word === 'GROUP' || word === 'ORDER') && words[i + 1] === 'BY') return true;
-    return AGGREGATES.has(word) && words[i + 1] === '(';
-  });
+export function isStatelessQuery(analysis: Pick<SqlAnalysis, 'features' | 'references'>): boolean {
+  if (analysis.features.some((feature) => STATEFUL_FEATURES.has(feature))) return false;
+  return !analysis.references.some(
+    (r) => r.type === 'FUNCTION' && r.path.length === 1 && STATEFUL_FUNCTIONS.has(r.path[0]!.toUpperCase()),
+  );
 }

@@ -1,6 +1,10 @@
+import { readByFlink } from '../../../../test/fixtures/flink-sql-readings';
 import type { ExecutionMode } from '../statements/statement';
 import { classifyStatement } from './classify-statement';
 import { SQL_KINDS, type SqlKind } from './statement-kind';
+
+/** classifyStatement on Flink's (recorded) reading of the text */
+const classify = async (sql: string) => classifyStatement(sql, await readByFlink(sql));
 
 const KIND_CASES: [string, SqlKind, ExecutionMode][] = [
   ['SELECT * FROM orders', 'SELECT', 'foreground'],
@@ -19,19 +23,17 @@ const KIND_CASES: [string, SqlKind, ExecutionMode][] = [
     'background',
   ],
   [
-    'BEGIN STATEMENT SET; INSERT INTO a SELECT * FROM b; INSERT INTO c SELECT * FROM d; END;',
-    'STATEMENT_SET',
-    'background',
-  ],
-  [
     "CREATE TABLE t (id INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('k' = 'v')",
     'CREATE_TABLE',
     'metadata',
   ],
   ["CREATE TEMPORARY TABLE IF NOT EXISTS t (id INT) WITH ('k' = 'v')", 'CREATE_TABLE', 'metadata'],
-  ["CREATE TABLE t WITH ('k' = 'v')", 'CREATE_TABLE', 'metadata'],
   ["ALTER TABLE t SET ('k' = 'v')", 'ALTER_TABLE', 'metadata'],
   ['ALTER TABLE t RENAME TO u', 'ALTER_TABLE', 'metadata'],
+  ['ALTER TABLE t ADD (c INT AFTER b)', 'ALTER_TABLE', 'metadata'],
+  ['CREATE TABLE t2 LIKE t (EXCLUDING OPTIONS)', 'CREATE_TABLE', 'metadata'],
+  ['SHOW JARS', 'SHOW', 'metadata'],
+  ['HELP', 'OTHER', 'metadata'],
   ['DROP TABLE IF EXISTS t', 'DROP_TABLE', 'metadata'],
   ['DROP TEMPORARY TABLE t', 'DROP_TABLE', 'metadata'],
   ['CREATE VIEW v AS SELECT * FROM t', 'CREATE_VIEW', 'metadata'],
@@ -42,7 +44,7 @@ const KIND_CASES: [string, SqlKind, ExecutionMode][] = [
   ['SHOW CATALOGS', 'SHOW', 'metadata'],
   ['SHOW CURRENT DATABASE', 'SHOW', 'metadata'],
   ['SHOW COLUMNS FROM t', 'SHOW', 'metadata'],
-  ['SHOW CREATE VIEW v', 'SHOW', 'metadata'],
+  ['SHOW CREATE VIEW v', 'SHOW_CREATE_TABLE', 'metadata'],
   ['SHOW CREATE TABLE t', 'SHOW_CREATE_TABLE', 'metadata'],
   ['DESCRIBE t', 'DESCRIBE', 'metadata'],
   ['DESC cat.db.t', 'DESCRIBE', 'metadata'],
@@ -73,8 +75,8 @@ const KIND_CASES: [string, SqlKind, ExecutionMode][] = [
 ];
 
 describe('classifyStatement: kind and execution mode', () => {
-  it.each(KIND_CASES)('%s → %s, %s', (sql, sqlKind, mode) => {
-    expect(classifyStatement(sql)).toMatchObject({ sqlKind, mode });
+  it.each(KIND_CASES)('%s → %s, %s', async (sql, sqlKind, mode) => {
+    expect(await classify(sql)).toMatchObject({ sqlKind, mode });
   });
 
   it('covers every SqlKind', () => {
@@ -83,12 +85,13 @@ describe('classifyStatement: kind and execution mode', () => {
 });
 
 describe('classifyStatement: tables read and written', () => {
+  const names = (paths: string[][]) => paths.map((p) => p.join('.'));
   it.each<[string, string, string[], string[]]>([
     ['a plain read', 'SELECT * FROM orders', ['orders'], []],
     [
-      'qualified and quoted names as written',
+      'qualified and quoted names as written, unquoted',
       'SELECT * FROM cat.db.orders, `my-topic`',
-      ['cat.db.orders', '`my-topic`'],
+      ['cat.db.orders', 'my-topic'],
       [],
     ],
     [
@@ -163,6 +166,7 @@ describe('classifyStatement: tables read and written', () => {
     ['CREATE TABLE … LIKE', "CREATE TABLE t (id INT) WITH ('k' = 'v') LIKE base", ['base'], ['t']],
     ['ALTER TABLE', "ALTER TABLE t SET ('k' = 'v')", [], ['t']],
     ['ALTER TABLE … RENAME TO', 'ALTER TABLE t RENAME TO u', [], ['t', 'u']],
+    ['ALTER TABLE … ADD a column', 'ALTER TABLE t ADD c INT', [], ['t']],
     ['ALTER TABLE … RENAME a column', 'ALTER TABLE t RENAME a TO b', [], ['t']],
     ['DROP TABLE', 'DROP TABLE IF EXISTS db.t', [], ['db.t']],
     ['CREATE VIEW', 'CREATE VIEW v AS SELECT * FROM t', ['t'], ['v']],
@@ -171,10 +175,14 @@ describe('classifyStatement: tables read and written', () => {
     ['SHOW CREATE TABLE', 'SHOW CREATE TABLE t', ['t'], []],
     ['SHOW COLUMNS', 'SHOW COLUMNS FROM t', ['t'], []],
     ['SHOW TABLES names no table', 'SHOW TABLES FROM db', [], []],
-    ['EXPLAIN of an INSERT writes nothing', 'EXPLAIN INSERT INTO s SELECT * FROM t', ['t', 's'], []],
+    ['EXPLAIN of an INSERT writes nothing', 'EXPLAIN INSERT INTO s SELECT * FROM t', ['s', 't'], []],
     ['whitespace and comments inside a name', 'SELECT * FROM cat . /* c */ db . t', ['cat.db.t'], []],
-  ])('%s', (_case, sql, tablesRead, tablesWritten) => {
-    expect(classifyStatement(sql)).toMatchObject({ tablesRead, tablesWritten });
+  ])('%s', async (_case, sql, tablesRead, tablesWritten) => {
+    const classification = await classify(sql);
+    expect([names(classification.tablesRead), names(classification.tablesWritten)]).toEqual([
+      tablesRead,
+      tablesWritten,
+    ]);
   });
 });
 
@@ -200,58 +208,30 @@ describe('classifyStatement: normalized text', () => {
       "SELECT * FROM t /*+ OPTIONS('a' = 'b') */",
     ],
     ['CRLF line ends, keeping inner ones', 'SELECT 1\r\nFROM t;\r\n', 'SELECT 1\r\nFROM t'],
-  ])('normalizes %s', (_case, sql, normalized) => {
-    expect(classifyStatement(sql).normalized).toBe(normalized);
+  ])('normalizes %s', async (_case, sql, normalized) => {
+    expect((await classify(sql)).normalized).toBe(normalized);
+  });
+
+  it('rebases the offsets it stores onto the normalized text', async () => {
+    const { normalized, analysis } = await classify(
+      "-- why\nCREATE TABLE c WITH ('k' = 'v') AS SELECT * FROM t;",
+    );
+    expect(analysis.text).toEqual({ start: 0, end: normalized.length });
+    expect(normalized.slice(analysis.query!.start, analysis.query!.end)).toBe('SELECT * FROM t');
   });
 });
 
-describe('classifyStatement: properties and hints for the policy', () => {
+describe('classifyStatement: what Flink’s parser refuses', () => {
   it.each([
-    [
-      "SET 'sql.local-time-zone' = 'Europe/Berlin'",
-      [{ source: 'SET', key: 'sql.local-time-zone', value: 'Europe/Berlin' }],
-    ],
-    [
-      "SET 'table.exec.mini-batch.enabled' = 'true'",
-      [{ source: 'SET', key: 'table.exec.mini-batch.enabled', value: 'true' }],
-    ],
-    ["RESET 'sql.local-time-zone'", [{ source: 'RESET', key: 'sql.local-time-zone', value: null }]],
-    ['SET', []],
-    [
-      "CREATE TABLE t (id INT) WITH ('connector' = 'filesystem', 'path' = 'file:///etc', 'n' = 3)",
-      [
-        { source: 'OPTIONS', key: 'connector', value: 'filesystem' },
-        { source: 'OPTIONS', key: 'path', value: 'file:///etc' },
-        { source: 'OPTIONS', key: 'n', value: '3' },
-      ],
-    ],
-    [
-      "CREATE TABLE c WITH ('it''s' = 'a''b') AS SELECT 1",
-      [{ source: 'OPTIONS', key: "it's", value: "a'b" }],
-    ],
-    [
-      "ALTER TABLE t SET ('scan.startup.mode' = 'latest-offset')",
-      [{ source: 'OPTIONS', key: 'scan.startup.mode', value: 'latest-offset' }],
-    ],
-    ["CREATE CATALOG c WITH ('type' = 'jdbc')", [{ source: 'OPTIONS', key: 'type', value: 'jdbc' }]],
-    ['SELECT 1', []],
-  ])('%s', (sql, properties) => {
-    expect(classifyStatement(sql).properties).toEqual(properties);
-  });
-
-  it('collects hints, which the grammar treats as comments', () => {
-    const sql =
-      "SELECT /*+ BROADCAST(b) */ * FROM a /*+ OPTIONS('k' = 'v') */ JOIN b ON a.id = b.id /* plain */";
-    expect(classifyStatement(sql).hints).toEqual(['/*+ BROADCAST(b) */', "/*+ OPTIONS('k' = 'v') */"]);
-  });
-
-  it('collects a hint after the last token', () => {
-    expect(classifyStatement("INSERT INTO s SELECT * FROM t /*+ OPTIONS('k'='v') */;").hints).toEqual([
-      "/*+ OPTIONS('k'='v') */",
-    ]);
-  });
-
-  it('ignores hints outside the statement', () => {
-    expect(classifyStatement("/*+ OPTIONS('k'='v') */ SELECT 1; /*+ X */").hints).toEqual([]);
+    ['SELECT a\nFROM t WHERE = 1', 'SQL_SYNTAX_ERROR', { line: 2, column: 14 }],
+    ['SELECT 1; SELECT 2', 'SQL_MULTIPLE_STATEMENTS', { line: 1, column: 11, statement_count: 2 }],
+    ['-- nothing but a comment', 'SQL_EMPTY', {}],
+    [`SELECT ${'('.repeat(13)}1${')'.repeat(13)}`, 'SQL_TOO_COMPLEX', { measure: 'nesting', limit: 12 }],
+    [`SELECT ${Array(1_600).fill('1').join(' + ')}`, 'SQL_TOO_COMPLEX', { measure: 'depth', limit: 1_500 }],
+  ])('%j → %s', async (sql, code, details) => {
+    const answer = await readByFlink(sql);
+    expect(() => classifyStatement(sql, answer)).toThrow(
+      expect.objectContaining({ code, details: expect.objectContaining(details) }),
+    );
   });
 });

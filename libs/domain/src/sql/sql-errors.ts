@@ -6,7 +6,7 @@ export { MAX_STATEMENT_BYTES };
 /** Enough to point at the cause; later errors are mostly consequences of the first. */
 const MAX_REPORTED_SYNTAX_PROBLEMS = 10;
 
-/** 1-based; columns count Unicode code points, as the parser does. */
+/** 1-based; columns count characters (UTF-16 code units, a tab as one), as Flink's parser does. */
 export interface SqlPosition {
   line: number;
   column: number;
@@ -49,7 +49,7 @@ export function sqlSyntaxError(problems: readonly SqlSyntaxProblem[]): RiffleErr
 
 /** What made a statement too complex to parse, and the bound it exceeded (see sql-limits.ts). */
 export interface SqlComplexity {
-  measure: 'nesting' | 'tokens' | 'prediction_steps' | 'lookahead_work' | 'parse_tree_depth' | 'stack';
+  measure: 'nesting' | 'tokens' | 'depth' | 'parse_time' | 'stack';
   limit?: number;
   actual?: number;
 }
@@ -57,9 +57,8 @@ export interface SqlComplexity {
 const COMPLEXITY_ADVICE: Readonly<Record<SqlComplexity['measure'], string>> = {
   nesting: 'has too many parentheses or brackets inside one another',
   tokens: 'has too many words, numbers and symbols',
-  prediction_steps: 'has lists or chains of operators too long to parse',
-  lookahead_work: 'has expressions nested too deeply (or too many of new shapes) to parse',
-  parse_tree_depth: 'chains too many operators or UNIONs one after another',
+  depth: 'chains too many operators or UNIONs one after another, or nests too deeply',
+  parse_time: 'takes too long to parse',
   stack: 'is nested too deeply to parse',
 };
 
@@ -75,6 +74,21 @@ export function sqlTooComplexError(complexity: SqlComplexity = { measure: 'stack
       'example with WITH clauses, views or shorter lists.',
     { ...complexity },
   );
+}
+
+/**
+ * Flink's validator refused the statement (an unknown column, table or function, a type error, an invalid
+ * join …): its message and, where Flink knows it, the span.
+ */
+export function sqlValidationError(
+  message: string,
+  position: Partial<SqlPosition & { endLine: number; endColumn: number }> = {},
+): RiffleError {
+  const at = position.line === undefined ? '' : ` at line ${position.line}, column ${position.column}`;
+  return new RiffleError('SQL_VALIDATION_ERROR', 'invalid', `Flink refuses the statement${at}: ${message}`, {
+    ...position,
+    flink_message: message,
+  });
 }
 
 export function sqlMultipleStatementsError(statementCount: number, secondStart: SqlPosition): RiffleError {

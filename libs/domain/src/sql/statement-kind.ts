@@ -1,16 +1,11 @@
-import type {
-  DdlStatementContext,
-  DmlStatementContext,
-  ShowStatementContext,
-  SqlStatementContext,
-  UseStatementContext,
-} from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser';
 import type { ExecutionMode } from '../statements/statement';
+import type { SqlStatementShape } from './analysis';
 
 /**
  * What a statement is, as far as Riffle cares. Anything Riffle has no dedicated handling for (CREATE FUNCTION,
  * CREATE CATALOG/DATABASE, ALTER VIEW, ADD/REMOVE JAR, LOAD/UNLOAD MODULE, USE MODULES, …) is OTHER, so a
- * policy that allows kinds one by one rejects it without knowing it exists.
+ * policy that allows kinds one by one rejects it without knowing it exists. Stored with every statement
+ * (`sql_kind`): the names are stable.
  */
 export const SQL_KINDS = [
   'SELECT',
@@ -54,45 +49,31 @@ export const EXECUTION_MODE_BY_KIND: Readonly<Record<SqlKind, ExecutionMode>> = 
   OTHER: 'metadata',
 };
 
-export function sqlKindOf(statement: SqlStatementContext): SqlKind {
-  const ddl = statement.ddlStatement();
-  if (ddl !== null) return ddlKindOf(ddl);
-  const dml = statement.dmlStatement();
-  if (dml !== null) return dmlKindOf(dml);
-  const show = statement.showStatement();
-  if (show !== null) return showKindOf(show);
-  const use = statement.useStatement();
-  if (use !== null) return useKindOf(use);
-  if (statement.describeStatement() !== null) return 'DESCRIBE';
-  if (statement.explainStatement() !== null) return 'EXPLAIN';
-  if (statement.setStatement() !== null) return 'SET';
-  if (statement.resetStatement() !== null) return 'RESET';
+const BY_ANALYZER_KIND: Readonly<Record<string, SqlKind>> = {
+  SELECT: 'SELECT',
+  INSERT: 'INSERT_INTO',
+  'STATEMENT SET': 'STATEMENT_SET',
+  'CREATE TABLE': 'CREATE_TABLE',
+  'CREATE TABLE LIKE': 'CREATE_TABLE',
+  'CREATE TABLE AS': 'CREATE_TABLE_AS',
+  'DROP TABLE': 'DROP_TABLE',
+  'CREATE VIEW': 'CREATE_VIEW',
+  'DROP VIEW': 'DROP_VIEW',
+  'SHOW CREATE TABLE': 'SHOW_CREATE_TABLE',
+  'SHOW CREATE VIEW': 'SHOW_CREATE_TABLE',
+  DESCRIBE: 'DESCRIBE',
+  EXPLAIN: 'EXPLAIN',
+  SET: 'SET',
+  RESET: 'RESET',
+  USE: 'USE',
+  'USE CATALOG': 'USE',
+};
+
+/** The SQL analyzer's kind (Flink's parser node, `ALTER TABLE ADD`, `SHOW TABLES` …) as Riffle's. */
+export function sqlKindOf(shape: Pick<SqlStatementShape, 'kind'>): SqlKind {
+  const known = BY_ANALYZER_KIND[shape.kind];
+  if (known !== undefined) return known;
+  if (shape.kind.startsWith('ALTER TABLE ')) return 'ALTER_TABLE';
+  if (shape.kind.startsWith('SHOW ') && !shape.kind.startsWith('SHOW CREATE ')) return 'SHOW';
   return 'OTHER';
-}
-
-function ddlKindOf(ddl: DdlStatementContext): SqlKind {
-  const createTable = ddl.createTable();
-  if (createTable !== null) {
-    // the grammar's CTAS rule also matches `CREATE TABLE t WITH (…)` with no AS and no columns
-    return createTable.createTableAsSelect()?.queryStatement() ? 'CREATE_TABLE_AS' : 'CREATE_TABLE';
-  }
-  if (ddl.alterTable() !== null) return 'ALTER_TABLE';
-  if (ddl.dropTable() !== null) return 'DROP_TABLE';
-  if (ddl.createView() !== null) return 'CREATE_VIEW';
-  if (ddl.dropView() !== null) return 'DROP_VIEW';
-  return 'OTHER';
-}
-
-function dmlKindOf(dml: DmlStatementContext): SqlKind {
-  const insert = dml.insertStatement();
-  if (insert === null) return 'SELECT';
-  return insert.insertSimpleStatement() !== null ? 'INSERT_INTO' : 'STATEMENT_SET';
-}
-
-function showKindOf(show: ShowStatementContext): SqlKind {
-  return show.KW_CREATE() !== null && show.KW_TABLE() !== null ? 'SHOW_CREATE_TABLE' : 'SHOW';
-}
-
-function useKindOf(use: UseStatementContext): SqlKind {
-  return use.useModuleStatement() !== null ? 'OTHER' : 'USE';
 }

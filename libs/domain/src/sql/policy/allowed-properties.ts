@@ -55,12 +55,17 @@ const HINT_OPTIONS: Readonly<Record<string, ValueRule>> = Object.fromEntries(
 export const ALLOWED_HINT_OPTIONS = Object.keys(HINT_OPTIONS);
 
 /** Session properties (SET, RESET, spec.properties): DESIGN §7, the same list SubmitStatement accepts. */
+const TIME_ZONE = pattern(/^[A-Za-z0-9_+\-/:]{1,64}$/, "a time zone such as 'UTC' or 'Europe/Berlin'");
 const SESSION_PROPERTIES: Readonly<Record<string, ValueRule | 'catalog' | 'database'>> = {
   'sql.current-catalog': 'catalog',
   'sql.current-database': 'database',
-  'sql.local-time-zone': pattern(/^[A-Za-z0-9_+\-/:]{1,64}$/, "a time zone such as 'UTC' or 'Europe/Berlin'"),
+  'sql.local-time-zone': TIME_ZONE,
+  /** Flink's own name of the same setting: accepted as sql.local-time-zone */
+  'table.local-time-zone': TIME_ZONE,
   'sql.state-ttl': AMOUNT,
   'sql.tables.scan.bounded.mode': oneOf('latest-offset', 'unbounded'),
+  /** 'true': validate and plan the statement, answer with Flink's plan, run nothing */
+  'sql.dry-run': oneOf('true', 'false'),
 };
 export const ALLOWED_SESSION_PROPERTIES = Object.keys(SESSION_PROPERTIES);
 

@@ -1,19 +1,5 @@
-import type { ParserRuleContext } from 'antlr4ng';
-import { FlinkSqlParserListener } from 'dt-sql-parser';
-import type {
-  CatalogPathContext,
-  DatabasePathContext,
-  FunctionNameWithParamsContext,
-  IdentifierContext,
-  SqlStatementContext,
-  TablePathContext,
-  TablePathCreateContext,
-  ViewPathContext,
-  ViewPathCreateContext,
-} from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser';
 import type { RiffleError } from '../../riffle-error';
-import { type LexedToken, walkParseTree } from '../parse-flink-sql';
-import { unquoteSqlText } from '../sql-text';
+import type { SqlReference } from '../analysis';
 import { tableOutsideEnvironment } from './policy-errors';
 import type { StatementPolicyContext } from './statement-policy-context';
 
@@ -23,54 +9,46 @@ import type { StatementPolicyContext } from './statement-policy-context';
  */
 const RESERVED_CATALOGS = new Set(['default_catalog', 'system', 'sys', 'information_schema', 'builtin']);
 
-type PathKind = 'table' | 'database' | 'catalog' | 'function';
-
-interface NamedPath {
-  kind: PathKind;
-  /** unquoted parts */
-  parts: string[];
-  /** as written */
-  text: string;
-}
-
-const LABEL: Readonly<Record<PathKind, string>> = {
-  table: 'Table',
-  database: 'Database',
-  catalog: 'Catalog',
-  function: 'Function',
+const LABEL: Readonly<Record<string, string>> = {
+  TABLE: 'Table',
+  VIEW: 'View',
+  DATABASE: 'Database',
+  CATALOG: 'Catalog',
+  FUNCTION: 'Function',
+  MODEL: 'Model',
+  MODULE: 'Module',
+  CONNECTION: 'Connection',
+  OBJECT: 'Object',
 };
 
 /**
- * Refuses names outside the tenant's environment: a catalog other than its own (or one of Flink's), a
- * database that is not one of its Kafka clusters. Unqualified names resolve inside the environment. Names
- * come from the table-references extraction, from every path in the parse tree (USE, SHOW … FROM, LIKE)
- * and from the tokens: a dotted name followed by `(` is a call to Flink even where dt-sql-parser reads a
- * column and an alias (`SELECT cat.db.f(x)`), so a place one of them misses another still sees.
+ * Refuses names outside the tenant's environment (DESIGN §7): a catalog other than its own (or one of
+ * Flink's), a database that is not one of its Kafka clusters. Unqualified names resolve inside the
+ * environment. Every name Flink's parser saw is checked: tables and views however they are used, databases
+ * (USE, SHOW TABLES FROM), catalogs, and qualified function calls (`cat.db.f(x)`).
  */
 export function checkEnvironmentScope(
-  statement: SqlStatementContext,
-  tokens: readonly LexedToken[],
-  tableNames: readonly string[],
+  references: readonly SqlReference[],
   context: StatementPolicyContext,
 ): RiffleError | undefined {
-  const collector = new PathCollector();
-  walkParseTree(collector, statement);
-  const fromNames = tableNames.map((text): NamedPath => ({ kind: 'table', parts: sqlNameParts(text), text }));
-  for (const path of [...fromNames, ...collector.paths, ...dottedCallsOf(tokens)]) {
-    const refusal = scopeRefusal(path, context);
+  for (const reference of references) {
+    if (reference.type === 'MODULE') continue;
+    const refusal = scopeRefusal(reference, context);
     if (refusal !== undefined) return refusal;
   }
   return undefined;
 }
 
-function scopeRefusal(path: NamedPath, context: StatementPolicyContext): RiffleError | undefined {
-  const name = `${LABEL[path.kind]} ${path.text}`;
+function scopeRefusal(
+  { type, path }: SqlReference,
+  context: StatementPolicyContext,
+): RiffleError | undefined {
+  const name = `${LABEL[type] ?? 'Object'} ${path.join('.')}`;
   // a catalog is the first of three parts of a table or function, of two of a database, or the only one
-  const catalogParts = { table: 3, function: 3, database: 2, catalog: 1 }[path.kind];
-  const databaseIndex = path.parts.length - (path.kind === 'database' ? 1 : 2);
-  if (path.parts.length > catalogParts) return tableOutsideEnvironment(name, 'it has too many parts');
-  if (path.parts.length === catalogParts) {
-    const catalog = path.parts[0] ?? '';
+  const catalogParts = type === 'DATABASE' ? 2 : type === 'CATALOG' ? 1 : 3;
+  if (path.length > catalogParts) return tableOutsideEnvironment(name, 'it has too many parts');
+  if (path.length === catalogParts) {
+    const catalog = path[0] ?? '';
     if (RESERVED_CATALOGS.has(catalog.toLowerCase()) || catalog !== context.catalog) {
       return tableOutsideEnvironment(
         name,
@@ -78,82 +56,12 @@ function scopeRefusal(path: NamedPath, context: StatementPolicyContext): RiffleE
       );
     }
   }
-  if (path.kind !== 'catalog' && databaseIndex >= 0) {
-    const database = path.parts[databaseIndex] ?? '';
+  const databaseIndex = path.length - (type === 'DATABASE' ? 1 : 2);
+  if (type !== 'CATALOG' && databaseIndex >= 0) {
+    const database = path[databaseIndex] ?? '';
     if (!context.databases.includes(database)) {
       return tableOutsideEnvironment(name, `${database} is not a Kafka cluster of this environment`);
     }
   }
   return undefined;
-}
-
-/** `cat.db.t`, `` `my.db`.t ``, `'x'.y` → unquoted parts; dots inside quotes belong to the part. */
-export function sqlNameParts(name: string): string[] {
-  const parts: string[] = [];
-  let start = 0;
-  let quote: string | undefined;
-  for (let index = 0; index < name.length; index += 1) {
-    const char = name[index] ?? '';
-    if (quote !== undefined) {
-      if (char === quote && name[index + 1] === quote) index += 1;
-      else if (char === quote) quote = undefined;
-    } else if (char === '`' || char === '"' || char === "'") {
-      quote = char;
-    } else if (char === '.') {
-      parts.push(unquoteSqlText(name.slice(start, index)));
-      start = index + 1;
-    }
-  }
-  parts.push(unquoteSqlText(name.slice(start)));
-  return parts;
-}
-
-const NAME_TOKEN = /^(ID_LITERAL|STRING_LITERAL|DIG_LITERAL|KW_\w+)$/;
-
-/** `a.b(` and `a.b.c(`, comments skipped: qualified function calls (or table paths with a column list). */
-function dottedCallsOf(tokens: readonly LexedToken[]): NamedPath[] {
-  const visible = tokens.filter((token) => !token.hidden);
-  const calls: NamedPath[] = [];
-  let parts: string[] = [];
-  let expectName = true;
-  for (const token of visible) {
-    if (expectName && NAME_TOKEN.test(token.type)) {
-      parts.push(unquoteSqlText(token.text));
-      expectName = false;
-    } else if (!expectName && token.type === 'DOT') {
-      expectName = true;
-    } else {
-      if (!expectName && token.type === 'LR_BRACKET' && parts.length > 1) {
-        calls.push({ kind: 'function', parts, text: parts.join('.') });
-      }
-      parts = NAME_TOKEN.test(token.type) ? [unquoteSqlText(token.text)] : [];
-      expectName = !NAME_TOKEN.test(token.type);
-    }
-  }
-  return calls;
-}
-
-class PathCollector extends FlinkSqlParserListener {
-  readonly paths: NamedPath[] = [];
-
-  override enterTablePath = (path: TablePathContext): void => this.add('table', path, path.identifier());
-  override enterTablePathCreate = (path: TablePathCreateContext): void =>
-    this.add('table', path, path.identifier());
-  override enterViewPath = (path: ViewPathContext): void => this.add('table', path, path.identifier());
-  override enterViewPathCreate = (path: ViewPathCreateContext): void =>
-    this.add('table', path, path.identifier());
-  override enterDatabasePath = (path: DatabasePathContext): void =>
-    this.add('database', path, path.identifier());
-  override enterCatalogPath = (path: CatalogPathContext): void =>
-    this.add('catalog', path, [path.identifier()]);
-
-  override enterFunctionNameWithParams = (name: FunctionNameWithParamsContext): void => {
-    const uid = name.uid();
-    if (uid !== null) this.add('function', uid, uid.identifier());
-  };
-
-  private add(kind: PathKind, path: ParserRuleContext, identifiers: IdentifierContext[]): void {
-    const parts = identifiers.map((identifier) => unquoteSqlText(identifier.getText()));
-    this.paths.push({ kind, parts, text: path.getText() });
-  }
 }

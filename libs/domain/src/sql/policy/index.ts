@@ -5,5 +5,5 @@ export {
   ALLOWED_TABLE_OPTIONS,
 } from './allowed-properties';
 export { checkSessionProperties, checkStatementPolicy } from './check-statement-policy';
-export { SQL_POLICY_CODES, type SqlPolicyCode } from './policy-errors';
+export { constructNotSupported, SQL_POLICY_CODES, type SqlPolicyCode } from './policy-errors';
 export type { StatementPolicyContext } from './statement-policy-context';

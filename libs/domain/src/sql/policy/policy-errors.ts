@@ -28,9 +28,19 @@ export function statementKindNotAllowed(what: string, instead: string): RiffleEr
   return forbidden(
     'STATEMENT_KIND_NOT_ALLOWED',
     `${what} cannot run in Riffle. ${instead ? `${instead} ` : ''}Allowed: SELECT, INSERT, EXECUTE STATEMENT SET, ` +
-      'CREATE TABLE [AS SELECT], ALTER TABLE … SET, DROP TABLE, CREATE/DROP VIEW, SHOW, DESCRIBE, EXPLAIN, ' +
-      'USE and SET of session properties.',
+      'CREATE TABLE [AS SELECT | LIKE], ALTER TABLE … SET/RESET/ADD/MODIFY/DROP, DROP TABLE, CREATE/DROP VIEW, ' +
+      'SHOW, DESCRIBE, EXPLAIN, USE and SET of session properties.',
     { statement: what },
+  );
+}
+
+/** Flink SQL that Riffle does not carry yet, refused before anything is stored (400, not 403). */
+export function constructNotSupported(construct: string, instead: string): RiffleError {
+  return new RiffleError(
+    'NOT_SUPPORTED_YET',
+    'invalid',
+    `${construct} is not supported by Riffle yet.${instead ? ` ${instead}` : ''}`,
+    { construct },
   );
 }
 
@@ -77,8 +87,8 @@ export function setNotAllowed(key: string | null, why: string): RiffleError {
   return forbidden(
     'SET_NOT_ALLOWED',
     `${key === null ? why : `Session property '${key}' ${why}`}. Only these can be set: ` +
-      "'sql.local-time-zone', 'sql.state-ttl', 'sql.current-catalog', 'sql.current-database', " +
-      "'sql.tables.scan.bounded.mode' (in SET or in spec.properties).",
+      "'sql.local-time-zone' (or 'table.local-time-zone'), 'sql.state-ttl', 'sql.current-catalog', " +
+      "'sql.current-database', 'sql.tables.scan.bounded.mode', 'sql.dry-run' (in SET or in spec.properties).",
     key === null ? {} : { property: key },
   );
 }
@@ -126,8 +136,8 @@ export function ambiguousSyntaxError(position: SqlPosition, construct: string, a
   return new RiffleError(
     'SQL_AMBIGUOUS_SYNTAX',
     'invalid',
-    `spec.statement has ${construct} at line ${position.line}, column ${position.column}, which Flink and ` +
-      `Riffle's SQL checks would read differently: ${advice}`,
+    `spec.statement has ${construct} at line ${position.line}, column ${position.column}, which Flink reads ` +
+      `differently from how it looks: ${advice}`,
     { ...position, construct },
   );
 }
