@@ -160,9 +160,16 @@ describe('catalog', () => {
     s.created.push(topic, `outside_${suffix}`);
     await s.topics.create(topic, 4);
 
-    const list = await s.as().get(s.tablesPath()).expect(200);
-    expect(list.body.kind).toBe('TableList');
-    expect(list.body.data.map((t: { name: string }) => t.name)).toContain(topic);
+    // the list is served from a cache of about a second, so a topic made outside Riffle shows within it
+    await eventually(
+      'the topic made outside Riffle in the REST table list',
+      async () => {
+        const list = await s.as().get(s.tablesPath()).expect(200);
+        expect(list.body.kind).toBe('TableList');
+        return list.body.data.some((t: { name: string }) => t.name === topic) ? true : undefined;
+      },
+      { timeoutMs: 5_000, intervalMs: 250 },
+    );
     const table = (
       await s
         .as()
