@@ -102,6 +102,7 @@ describe('background statement lifecycle', () => {
       display_name: 'main',
       id: expect.stringMatching(/^lkc-/),
     });
+    // loopback is off limits to tenants unless the operator allows it (test/e2e/egress.e2e-spec.ts)
     const unreachable = await as()
       .post('/cmk/v2/clusters')
       .send({
@@ -113,7 +114,7 @@ describe('background statement lifecycle', () => {
         },
       })
       .expect(400);
-    expect(unreachable.body.code).toBe('KAFKA_CLUSTER_UNREACHABLE');
+    expect(unreachable.body.code).toBe('EGRESS_NOT_ALLOWED');
   });
 
   it('runs, stops with a savepoint, resumes, and delivers every record exactly once', async () => {

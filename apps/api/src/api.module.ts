@@ -23,6 +23,7 @@ import {
   ListStatementExceptions,
   ListStatements,
   ReadStatementResults,
+  EgressGuard,
   RegisterKafkaCluster,
   ResultStore,
   PrepareStatementTables,
@@ -35,6 +36,8 @@ import {
   UpdateStatement,
   ValidateStatement,
 } from '@riffle/application';
+import { platformEndpoints } from '@riffle/config';
+import type { EgressPolicy } from '@riffle/domain';
 import {
   FlinkModule,
   JobManagerProbe,
@@ -43,7 +46,13 @@ import {
   SqlAnalyzerProbe,
   SqlGatewayProbe,
 } from '@riffle/flink';
-import { KafkaModule, KafkaProbe, KafkaTopicCatalog, SchemaRegistryProbe } from '@riffle/kafka';
+import {
+  DnsEgressGuard,
+  KafkaModule,
+  KafkaProbe,
+  KafkaTopicCatalog,
+  SchemaRegistryProbe,
+} from '@riffle/kafka';
 import {
   DEPENDENCY_PROBES,
   type DependencyProbe,
@@ -102,6 +111,22 @@ const PROBES = [
 ];
 
 /** use cases are plain classes: Nest builds them from the ports they name */
+/** where this API may connect for tenants: the allow-list, and the platform's own services it must refuse */
+function egressPolicy(config: ApiConfig): EgressPolicy {
+  return {
+    allow: config.egress.allow,
+    platform: platformEndpoints([
+      ...config.kafka.brokers,
+      config.kafka.schemaRegistryUrl,
+      config.flink.restUrl,
+      config.flink.sqlGatewayUrl,
+      config.database.url,
+      config.redis.url,
+      config.sqlAnalyzer.url,
+    ]),
+  };
+}
+
 function useCase<T>(type: new (...args: never[]) => T, ports: unknown[]): Provider {
   return { provide: type, inject: ports as never[], useFactory: (...deps: never[]) => new type(...deps) };
 }
@@ -176,8 +201,23 @@ export class ApiModule {
           inject: [DataSource],
           useFactory: (db: DataSource) => new SqlKafkaClusterRepository(db),
         },
-        { provide: TopicCatalog, useClass: KafkaTopicCatalog },
-        useCase(RegisterKafkaCluster, [IdentityRepository, KafkaClusterRepository, TopicCatalog]),
+        { provide: TopicCatalog, useFactory: () => new KafkaTopicCatalog({ egress: egressPolicy(config) }) },
+        { provide: EgressGuard, useFactory: () => new DnsEgressGuard(egressPolicy(config)) },
+        {
+          provide: RegisterKafkaCluster,
+          inject: [IdentityRepository, KafkaClusterRepository, TopicCatalog, EgressGuard],
+          useFactory: (
+            identities: IdentityRepository,
+            clusters: KafkaClusterRepository,
+            catalog: TopicCatalog,
+            egress: EgressGuard,
+          ) => {
+            const logger = new Logger(RegisterKafkaCluster.name);
+            return new RegisterKafkaCluster(identities, clusters, catalog, egress, (message, error) =>
+              logger.warn(`${message}: ${error instanceof Error ? error.message : String(error)}`),
+            );
+          },
+        },
         useCase(ListTables, [IdentityRepository, KafkaClusterRepository, TopicCatalog]),
         useCase(GetTable, [IdentityRepository, KafkaClusterRepository, TopicCatalog]),
         {

@@ -24,10 +24,12 @@ import {
 import {
   databaseConfig,
   type Environment,
+  egressConfig,
   fleetConfig,
   flinkConfig,
   kafkaConfig,
   loadConfigs,
+  platformEndpoints,
   redisConfig,
   resultsConfig,
   schedulerConfig,
@@ -98,6 +100,7 @@ export function loadSchedulerConfig(env: Environment) {
     database: databaseConfig,
     redis: redisConfig,
     kafka: kafkaConfig,
+    egress: egressConfig,
     flink: flinkConfig,
     fleet: fleetConfig,
     results: resultsConfig,
@@ -168,7 +171,25 @@ export class SchedulerModule {
           inject: [DataSource],
           useFactory: (db: DataSource) => new SqlKafkaClusterRepository(db),
         },
-        { provide: TopicCatalog, useClass: KafkaTopicCatalog },
+        {
+          provide: TopicCatalog,
+          useFactory: () =>
+            new KafkaTopicCatalog({
+              egress: {
+                allow: config.egress.allow,
+                platform: platformEndpoints([
+                  ...config.kafka.brokers,
+                  config.kafka.schemaRegistryUrl,
+                  config.flink.restUrl,
+                  config.flink.sqlGatewayUrl,
+                  ...(config.fleet.cells ?? []).flatMap((cell) => [cell.restUrl, cell.gatewayUrl]),
+                  config.database.url,
+                  config.redis.url,
+                  config.sqlAnalyzer.url,
+                ]),
+              },
+            }),
+        },
         {
           provide: PrepareStatementTables,
           inject: [IdentityRepository, KafkaClusterRepository, TopicCatalog, SqlAnalyzer, DataSource],

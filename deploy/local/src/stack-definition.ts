@@ -49,5 +49,7 @@ export function stackEnvironment(): Record<string, string> {
     FLINK_REST_URL: cluster.restUrl,
     FLINK_SQL_GATEWAY_URL: cluster.gatewayUrl,
     SQL_ANALYZER_URL: sqlAnalyzerUrl(),
+    // tenants may register this machine's Kafka and registry as external clusters (e2e tests do)
+    EGRESS_ALLOW: [kafkaBootstrap(), new URL(registryUrl()).host].join(','),
   };
 }

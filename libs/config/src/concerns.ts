@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parsePriceList } from '@riffle/domain';
+import { type Endpoint, parseEgressAllow, parseEndpoint, parsePriceList } from '@riffle/domain';
 import { defineConfig, httpUrl, port } from './define-config';
 
 /** Defaults match the local stack started by `npm start` (deploy/local). */
@@ -55,6 +55,54 @@ export const kafkaConfig = defineConfig(
   }),
 );
 export type KafkaOptions = ReturnType<typeof kafkaConfig.load>;
+
+/**
+ * Where Riffle may connect on a tenant's behalf (domain egress-policy): public addresses only, plus what
+ * EGRESS_ALLOW names (`host:port` endpoints and CIDR networks, comma-separated). The local stack allows
+ * its own Kafka and registry so tests can register them as external clusters.
+ */
+export const egressConfig = defineConfig(
+  'egress',
+  {
+    EGRESS_ALLOW: z
+      .string()
+      .default('')
+      .superRefine((raw, ctx) => {
+        try {
+          parseEgressAllow(raw);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      }),
+  },
+  (v) => ({ allow: parseEgressAllow(v.EGRESS_ALLOW) }),
+);
+export type EgressOptions = ReturnType<typeof egressConfig.load>;
+
+const DEFAULT_PORTS: Record<string, number> = {
+  'http:': 80,
+  'https:': 443,
+  'postgres:': 5432,
+  'postgresql:': 5432,
+  'redis:': 6379,
+  'rediss:': 6379,
+};
+
+/** the endpoints of the platform's own services (URLs or host:port), which tenants may never name */
+export function platformEndpoints(addresses: readonly (string | undefined)[]): Endpoint[] {
+  return addresses.flatMap((address) => {
+    if (!address) return [];
+    const plain = parseEndpoint(address);
+    if (plain) return [plain];
+    try {
+      const url = new URL(address);
+      const port = Number(url.port || DEFAULT_PORTS[url.protocol] || 0);
+      return port ? [{ host: url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase(), port }] : [];
+    } catch {
+      return [];
+    }
+  });
+}
 
 export const flinkConfig = defineConfig(
   'flink',

@@ -6,7 +6,7 @@ import {
   type TopicDescription,
   TtlCache,
 } from '@riffle/application';
-import { type RegistrySchema, RiffleError, type SchemaFormat } from '@riffle/domain';
+import { type EgressPolicy, type RegistrySchema, RiffleError, type SchemaFormat } from '@riffle/domain';
 import { inSpan, SpanKind } from '@riffle/observability';
 import {
   BrokenCircuitError,
@@ -15,8 +15,10 @@ import {
   ConsecutiveBreaker,
   handleWhen,
 } from 'cockatiel';
-import { type Admin, ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
+import { type Admin, ConfigResourceTypes, type ISocketFactory, Kafka, logLevel } from 'kafkajs';
+import type { Dispatcher } from 'undici';
 import { createTopicsWithLeaders } from './create-topics';
+import { egressDispatcher, egressSocketFactory } from './egress-guard';
 
 const REGISTRY_TIMEOUT_MS = 5_000;
 /**
@@ -62,6 +64,11 @@ export interface KafkaTopicCatalogOptions {
   cacheTtlMs?: number;
   /** entries per cache, oldest dropped first */
   cacheMaxEntries?: number;
+  /**
+   * Where tenants' clusters may send Riffle: every broker socket (bootstrap and advertised) and every
+   * registry call is checked at connect time. Left out only by trusted tools (benchmarks).
+   */
+  egress?: EgressPolicy;
 }
 
 export const DEFAULT_CATALOG_CACHE_TTL_MS = 1_000;
@@ -81,9 +88,13 @@ export class KafkaTopicCatalog extends TopicCatalog {
   private readonly topicLists: TtlCache<string[]>;
   private readonly topicDetails: TtlCache<{ partitions: number; config: Record<string, string> }>;
   private readonly latestVersions: TtlCache<LatestSchema | undefined>;
+  private readonly socketFactory: ISocketFactory | undefined;
+  private readonly dispatcher: Dispatcher | undefined;
 
   constructor(options: KafkaTopicCatalogOptions = {}) {
     super();
+    this.socketFactory = options.egress && egressSocketFactory(options.egress);
+    this.dispatcher = options.egress && egressDispatcher(options.egress);
     const ttl = options.cacheTtlMs ?? DEFAULT_CATALOG_CACHE_TTL_MS;
     const max = options.cacheMaxEntries ?? DEFAULT_CACHE_MAX_ENTRIES;
     this.topicLists = new TtlCache(ttl, 100);
@@ -311,6 +322,7 @@ export class KafkaTopicCatalog extends TopicCatalog {
       logLevel: logLevel.NOTHING,
       connectionTimeout: 3_000,
       retry: { retries: 1 },
+      ...(this.socketFactory ? { socketFactory: this.socketFactory } : {}),
     });
     const admin = kafka.admin();
     try {
@@ -319,14 +331,22 @@ export class KafkaTopicCatalog extends TopicCatalog {
     } finally {
       await admin.disconnect();
     }
-    const response = await fetch(`${cluster.schemaRegistryUrl}/subjects`, {
-      signal: AbortSignal.timeout(REGISTRY_TIMEOUT_MS),
-    });
+    const response = await fetch(`${cluster.schemaRegistryUrl}/subjects`, this.fetchOptions());
     if (!response.ok) throw new Error(`schema registry answered ${response.status}`);
+  }
+
+  /** a registry call: bounded in time, never following a redirect, connecting only where egress allows */
+  private fetchOptions(): RequestInit {
+    return {
+      signal: AbortSignal.timeout(REGISTRY_TIMEOUT_MS),
+      redirect: 'error',
+      ...(this.dispatcher ? ({ dispatcher: this.dispatcher } as object) : {}),
+    };
   }
 
   /** Nest lifecycle */
   async onApplicationShutdown(): Promise<void> {
+    await this.dispatcher?.close().catch(() => undefined);
     for (const admin of this.admins.values()) await (await admin.catch(() => undefined))?.disconnect();
   }
 
@@ -386,8 +406,8 @@ export class KafkaTopicCatalog extends TopicCatalog {
   ): Promise<Response> {
     try {
       return await fetch(`${cluster.schemaRegistryUrl}${path}`, {
+        ...this.fetchOptions(),
         method,
-        signal: AbortSignal.timeout(REGISTRY_TIMEOUT_MS),
         ...(body === undefined
           ? {}
           : {
@@ -483,6 +503,7 @@ export class KafkaTopicCatalog extends TopicCatalog {
         logLevel: logLevel.NOTHING,
         connectionTimeout: 3_000,
         retry: ADMIN_RETRY,
+        ...(this.socketFactory ? { socketFactory: this.socketFactory } : {}),
       }).admin();
       admin = client.connect().then(() => client);
       admin.catch(() => this.admins.delete(bootstrapServers));

@@ -127,6 +127,9 @@ export function flinkCluster(options: FlinkClusterOptions): StackComponent[] {
       'rest.address': HOST,
       'rest.bind-address': HOST,
       'rest.port': ports.rest,
+      // no jar upload or job submission through the REST endpoint: statements arrive only through the
+      // SQL Gateway, so nothing that reaches a JobManager can run code on a cell shared by tenants
+      'web.submit.enable': 'false',
       'taskmanager.bind-host': HOST,
       'taskmanager.host': HOST,
       'taskmanager.numberOfTaskSlots': slots,

@@ -1,4 +1,4 @@
-import type { RegistrySchema, TableSettings } from '@riffle/domain';
+import type { Endpoint, RegistrySchema, TableSettings } from '@riffle/domain';
 
 export interface KafkaClusterRecord {
   id: string;
@@ -87,4 +87,13 @@ export abstract class TopicCatalog {
   abstract deleteTopic(cluster: KafkaClusterRecord, topic: string): Promise<boolean>;
   /** a cluster answers: brokers reachable and the registry answers */
   abstract check(cluster: Pick<KafkaClusterRecord, 'bootstrapServers' | 'schemaRegistryUrl'>): Promise<void>;
+}
+
+/**
+ * Where Riffle may connect on a tenant's behalf (domain egress-policy): checked when a cluster is
+ * registered, so a tenant cannot point Riffle at the platform's own services or internal addresses.
+ */
+export abstract class EgressGuard {
+  /** resolves and checks each endpoint; throws RiffleError EGRESS_NOT_ALLOWED naming only what was given */
+  abstract check(endpoints: readonly Endpoint[]): Promise<void>;
 }

@@ -1,17 +1,24 @@
-import { RiffleError } from '@riffle/domain';
+import { type Endpoint, parseEndpoint, parseRegistryUrl, RiffleError } from '@riffle/domain';
 import { newResourceId } from '../identity/credentials';
 import type { IdentityRepository } from '../identity/identity.ports';
 import type { Principal } from '../identity/principal';
-import type { KafkaClusterRecord, KafkaClusterRepository, TopicCatalog } from './catalog.ports';
+import type { EgressGuard, KafkaClusterRecord, KafkaClusterRepository, TopicCatalog } from './catalog.ports';
 
 const invalid = (message: string) => new RiffleError('INVALID_KAFKA_CLUSTER', 'invalid', message);
 
-/** Registers a Kafka cluster (a database of the environment's catalog) after checking it answers. */
+/**
+ * Registers a Kafka cluster (a database of the environment's catalog) after checking that Riffle may
+ * connect to every address it names (the egress policy) and that it answers. What did not answer, and
+ * why, stays in Riffle's logs: the tenant learns only that the cluster did not answer, never which of
+ * its addresses were closed ports, other services or timeouts.
+ */
 export class RegisterKafkaCluster {
   constructor(
     private readonly identities: IdentityRepository,
     private readonly clusters: KafkaClusterRepository,
     private readonly catalog: TopicCatalog,
+    private readonly egress: EgressGuard,
+    private readonly log: (message: string, error: unknown) => void = () => undefined,
   ) {}
 
   async execute(
@@ -34,27 +41,36 @@ export class RegisterKafkaCluster {
         : undefined;
     if (!environment)
       throw new RiffleError('ENVIRONMENT_NOT_FOUND', 'not_found', 'No such organization or environment.');
-    const bootstrap = request.spec?.bootstrap_servers;
-    if (
-      typeof bootstrap !== 'string' ||
-      !bootstrap.split(',').every((b) => /^[A-Za-z0-9.-]+:\d{1,5}$/.test(b.trim()))
-    ) {
-      throw invalid('spec.bootstrap_servers must be host:port[,host:port…].');
+    const raw = request.spec?.bootstrap_servers;
+    const brokers = typeof raw === 'string' ? raw.split(',').map((b) => parseEndpoint(b)) : [];
+    if (brokers.length === 0 || brokers.length > 32 || brokers.some((b) => b === undefined)) {
+      throw invalid('spec.bootstrap_servers must be host:port[,host:port…] (at most 32).');
     }
-    const registry = request.spec?.schema_registry_url;
-    if (typeof registry !== 'string' || !/^https?:\/\/[^\s]+$/.test(registry)) {
+    const registryRaw = request.spec?.schema_registry_url;
+    const registry = typeof registryRaw === 'string' ? parseRegistryUrl(registryRaw) : undefined;
+    if (!registry) {
       throw invalid(
-        'spec.schema_registry_url must be the http(s) URL of a Confluent-compatible schema registry.',
+        'spec.schema_registry_url must be the http(s) URL of a Confluent-compatible schema registry, ' +
+          'without user info, query or fragment.',
       );
     }
-    const cluster = { bootstrapServers: bootstrap.trim(), schemaRegistryUrl: registry.replace(/\/+$/, '') };
+    const endpoints = brokers as Endpoint[];
+    await this.egress.check([...endpoints, registry.endpoint]);
+    const cluster = {
+      bootstrapServers: endpoints
+        .map((b) => (b.host.includes(':') ? `[${b.host}]:${b.port}` : `${b.host}:${b.port}`))
+        .join(','),
+      schemaRegistryUrl: registry.url,
+    };
     try {
       await this.catalog.check(cluster);
     } catch (error) {
+      if (error instanceof RiffleError && error.code === 'EGRESS_NOT_ALLOWED') throw error;
+      this.log(`cluster ${cluster.bootstrapServers} / ${cluster.schemaRegistryUrl} did not answer`, error);
       throw new RiffleError(
         'KAFKA_CLUSTER_UNREACHABLE',
         'invalid',
-        `The cluster did not answer: ${error instanceof Error ? error.message : String(error)}`,
+        'The cluster did not answer as Kafka with a Confluent-compatible schema registry at the given addresses.',
       );
     }
     return this.clusters.insert({

@@ -72,3 +72,14 @@ export {
 export { mergeTableOptions, STORED_TABLE_OPTIONS } from './stored-table-options';
 export { describeExtendedRows, type TableDetails } from './describe-extended';
 export { type CreateTableAsPlan, planCreateTableAs, renderCreateTableAs } from './create-table-as';
+export {
+  decideEgress,
+  type EgressAllowEntry,
+  type EgressDecision,
+  type EgressPolicy,
+  type Endpoint,
+  isPublicAddress,
+  parseEgressAllow,
+  parseEndpoint,
+  parseRegistryUrl,
+} from './egress-policy';

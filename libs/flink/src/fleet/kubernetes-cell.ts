@@ -88,6 +88,8 @@ export function renderKubernetesCell(spec: KubernetesCellSpec): KubernetesObject
         flinkConfiguration: {
           'jobmanager.scheduler': 'adaptive',
           'jobmanager.execution.failover-strategy': 'region',
+          // statements arrive only through the SQL Gateway: no jar upload or submission through REST
+          'web.submit.enable': 'false',
           'taskmanager.numberOfTaskSlots': String(spec.slotsPerTaskManager),
           'parallelism.default': '1',
           'kubernetes.rest-service.exposed.type': 'ClusterIP',
