@@ -66,6 +66,31 @@ export interface FlinkDeploymentSpec {
   job?: unknown;
   flinkConfiguration: Record<string, string>;
   taskManager: { replicas?: number };
+  podTemplate?: { metadata?: { labels?: Record<string, string> } };
+}
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: {
+    key: string;
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    values?: string[];
+  }[];
+}
+export interface NetworkPolicyPeer {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+  ipBlock?: { cidr: string; except?: string[] };
+}
+export interface NetworkPolicyRule {
+  from?: NetworkPolicyPeer[];
+  to?: NetworkPolicyPeer[];
+  ports?: { protocol?: string; port?: number | string }[];
+}
+export interface NetworkPolicySpec {
+  podSelector: LabelSelector;
+  policyTypes?: ('Ingress' | 'Egress')[];
+  ingress?: NetworkPolicyRule[];
+  egress?: NetworkPolicyRule[];
 }
 
 function yamlFiles(dir: string): string[] {
@@ -103,6 +128,20 @@ export const deployments = ofKind('Deployment');
 export const configMaps = ofKind('ConfigMap');
 export const secrets = ofKind('Secret');
 export const flinkDeployments = ofKind('FlinkDeployment');
+
+/** Whether a label selector (NetworkPolicy, PDB, Service) selects a pod with these labels. */
+export function selects(selector: LabelSelector, labels: Record<string, string>): boolean {
+  const matchLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  return (
+    matchLabels &&
+    (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+      if (operator === 'Exists') return key in labels;
+      if (operator === 'DoesNotExist') return !(key in labels);
+      const listed = key in labels && values.includes(labels[key]);
+      return operator === 'In' ? listed : !listed;
+    })
+  );
+}
 
 /** The variables the config concerns read (libs/config/src/concerns.ts), whichever concerns exist. */
 export const concerns = (Object.values(config) as unknown[]).filter(

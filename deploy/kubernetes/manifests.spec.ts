@@ -7,6 +7,8 @@ import {
   type FlinkDeploymentSpec,
   type Json,
   type Manifest,
+  type NetworkPolicyRule,
+  type NetworkPolicySpec,
   type Workload,
   ROOT,
   SCHEMAS,
@@ -23,6 +25,7 @@ import {
   parseFile,
   riffleContainers,
   secrets,
+  selects,
   spec,
 } from './load-manifests';
 import { KINDS, schemaFileName } from './schemas/vendor-schemas';
@@ -37,6 +40,8 @@ const APPS = [
   { app: 'scheduler', port: 8091, portVariable: 'SCHEDULER_PORT' },
   { app: 'metering', port: 8092, portVariable: 'METERING_PORT' },
 ] as const;
+/** Never reachable from a Flink pod except through the ipBlock rule for the Kubernetes API's ports. */
+const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '100.64.0.0/10'];
 
 describe('Kubernetes manifests (deploy/kubernetes)', () => {
   it('finds the manifests and every document names its kind', () => {
@@ -301,5 +306,85 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
       expect(cells.map((cell) => `http://${cell}-rest:8081`)).toContain(data.FLINK_REST_URL);
       expect(cells.map((cell) => `http://${cell}-sql-gateway:8083`)).toContain(data.FLINK_SQL_GATEWAY_URL);
     });
+  });
+
+  describe('network policies', () => {
+    const policies = ofKind('NetworkPolicy').map((p) => spec<NetworkPolicySpec>(p));
+    const rulesFor = (direction: 'Ingress' | 'Egress', labels: Record<string, string>) =>
+      policies
+        .filter((p) => (p.policyTypes ?? ['Ingress', ...(p.egress ? ['Egress'] : [])]).includes(direction))
+        .filter((p) => selects(p.podSelector, labels))
+        .flatMap((p) => (direction === 'Ingress' ? p.ingress : p.egress) ?? []);
+    // a cell's pods: JobManager and TaskManagers carry the podTemplate's labels plus the operator's
+    // (StandaloneKubernetesUtils.getCommonLabels in flink-kubernetes-operator), the gateway its own
+    const cellPods = flinkDeployments.flatMap((f) => {
+      const s = spec<FlinkDeploymentSpec>(f);
+      const type = s.mode === 'standalone' ? 'flink-standalone-kubernetes' : 'flink-native-kubernetes';
+      const flink = (component: string) => ({
+        ...s.podTemplate?.metadata?.labels,
+        type,
+        app: f.metadata.name,
+        component,
+      });
+      const gateway = deployments.find((d) => d.metadata.name === `${f.metadata.name}-sql-gateway`);
+      const gatewayLabels = spec<Workload>(gateway as Manifest).template.metadata?.labels ?? {};
+      return [
+        [`${f.metadata.name} jobmanager`, 8081, flink('jobmanager')],
+        [`${f.metadata.name} taskmanager`, 8081, flink('taskmanager')],
+        [`${f.metadata.name}-sql-gateway`, 8083, gatewayLabels],
+      ] as [string, number, Record<string, string>][];
+    });
+    const appPods = manifests
+      .filter((m) => spec<Workload | undefined>(m)?.template && !m.metadata.name.endsWith('-sql-gateway'))
+      .map((m) => [m.metadata.name, spec<Workload>(m).template.metadata?.labels ?? {}] as const);
+    const [namespace] = ofKind('Namespace');
+    const namespaceLabels = {
+      ...namespace.metadata.labels,
+      'kubernetes.io/metadata.name': namespace.metadata.name,
+    };
+    /** whether a rule admits a pod of this namespace with these labels (ipBlocks aside) */
+    const admits = (rule: NetworkPolicyRule, labels: Record<string, string>) =>
+      [...(rule.from ?? []), ...(rule.to ?? [])].some(
+        (peer) =>
+          !peer.ipBlock &&
+          selects(peer.namespaceSelector ?? {}, namespaceLabels) &&
+          selects(peer.podSelector ?? {}, labels),
+      );
+
+    it.each(cellPods)(
+      '%s takes ingress from Flink pods, and from the api and scheduler only on %d',
+      (_, port, labels) => {
+        const rules = rulesFor('Ingress', labels);
+        expect(rules.every((r) => r.from?.length && r.from.every((peer) => !peer.ipBlock))).toBe(true);
+        const apps = appPods.filter(([, app]) => rules.some((r) => admits(r, app)));
+        expect(apps.map(([name]) => name).sort()).toEqual(['riffle-api', 'riffle-scheduler']);
+        for (const rule of rules.filter((r) => apps.some(([, app]) => admits(r, app)))) {
+          expect(rule.ports).toEqual([{ protocol: 'TCP', port }]);
+        }
+        // peers in other namespaces (the Flink operator) only on the JobManager REST port
+        for (const rule of rules.filter((r) => r.from?.some((peer) => peer.namespaceSelector))) {
+          expect(rule.ports).toEqual([{ protocol: 'TCP', port: 8081 }]);
+        }
+        for (const [, , peer] of cellPods) expect(rules.some((r) => admits(r, peer) && !r.ports)).toBe(true);
+      },
+    );
+
+    it.each(cellPods)(
+      '%s egress: no Riffle app, no private address but the Kubernetes API',
+      (_, _port, labels) => {
+        const rules = rulesFor('Egress', labels);
+        expect(rules.every((r) => r.to?.length)).toBe(true);
+        expect(appPods.filter(([, app]) => rules.some((r) => admits(r, app)))).toEqual([]);
+        const blocks = rules.flatMap((r) =>
+          (r.to ?? []).flatMap((p) => (p.ipBlock ? [{ ...p.ipBlock, r }] : [])),
+        );
+        const internet = blocks.filter((b) => b.cidr === '0.0.0.0/0');
+        expect(internet).toHaveLength(1);
+        expect(internet[0].except).toEqual(expect.arrayContaining(PRIVATE_RANGES));
+        for (const block of blocks.filter((b) => b.cidr !== '0.0.0.0/0')) {
+          expect([block.cidr, block.r.ports?.map((p) => p.port)]).toEqual([block.cidr, [443, 6443]]);
+        }
+      },
+    );
   });
 });

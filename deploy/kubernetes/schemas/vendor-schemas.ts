@@ -25,6 +25,7 @@ export const KINDS = [
   ['v1', 'ServiceAccount', 'io.k8s.api.core.v1.ServiceAccount'],
   ['apps/v1', 'Deployment', 'io.k8s.api.apps.v1.Deployment'],
   ['batch/v1', 'Job', 'io.k8s.api.batch.v1.Job'],
+  ['networking.k8s.io/v1', 'NetworkPolicy', 'io.k8s.api.networking.v1.NetworkPolicy'],
   ['policy/v1', 'PodDisruptionBudget', 'io.k8s.api.policy.v1.PodDisruptionBudget'],
 ] as const;
 
