@@ -169,6 +169,7 @@ async function main(): Promise<void> {
       organizationId: environment.organizationId,
       environmentId: environment.id,
       name: 'main',
+      kind: 'external',
       bootstrapServers: BOOTSTRAP,
       schemaRegistryUrl: REGISTRY,
       createdAt: new Date(),

@@ -14,6 +14,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { StatementRecord } from '@riffle/application';
 import { HttpSqlAnalyzer, type JobState, type ResultPage } from '@riffle/flink';
 import { transformSync } from '@swc/core';
+import { Kafka } from 'kafkajs';
 import { stackPaths } from '../deploy/local/src/paths';
 import { stackDown, stackUp } from '../deploy/local/src/stack';
 import { localStack, localStackOptions, stackEnvironment } from '../deploy/local/src/stack-definition';
@@ -85,7 +86,9 @@ async function main(): Promise<void> {
   const { PrepareStatementTables } = load('@riffle/application') as typeof import('@riffle/application');
   const { databaseConfig } = load('@riffle/config') as typeof import('@riffle/config');
   const { JobManagerClient, SqlGatewayClient } = load('@riffle/flink') as typeof import('@riffle/flink');
-  const { KafkaTopicCatalog } = load('@riffle/kafka') as typeof import('@riffle/kafka');
+  const { KafkaLogicalClusterLogins, KafkaTopicCatalog } = load(
+    '@riffle/kafka',
+  ) as typeof import('@riffle/kafka');
   const { createLogger, createWorkerApp } = load(
     '@riffle/observability',
   ) as typeof import('@riffle/observability');
@@ -156,6 +159,12 @@ async function main(): Promise<void> {
       clusters,
       catalog,
       new HttpSqlAnalyzer(stack.SQL_ANALYZER_URL ?? 'http://127.0.0.1:18990', 10_000),
+      // the bench's database is a registered (external) cluster: no logical cluster logs in
+      new KafkaLogicalClusterLogins(new Kafka({ brokers: stack.KAFKA_BOOTSTRAP_SERVERS!.split(',') }), {
+        secretsKey: Buffer.from(stack.RIFFLE_SECRETS_KEY!, 'base64'),
+        bootstrapServers: stack.KAFKA_TENANT_BOOTSTRAP_SERVERS!.split(','),
+        securityProtocol: 'SASL_PLAINTEXT',
+      }),
     );
     /** fresh topics per sample, made before the clock starts */
     const insertStatement = async () => {

@@ -10,6 +10,7 @@ import { TableSettings1763800900000 } from './1763800900000-table-settings';
 import { StatementChangeNotify1763801000000 } from './1763801000000-statement-change-notify';
 import { ResultStreams1763801100000 } from './1763801100000-result-streams';
 import { StatementAnalysisAndViews1763801250000 } from './1763801250000-statement-analysis-and-views';
+import { LogicalClusters1763801300000 } from './1763801300000-logical-clusters';
 
 /** Every migration, in order. Listed explicitly so compiled and ts runs load the same set. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   StatementChangeNotify1763801000000,
   ResultStreams1763801100000,
   StatementAnalysisAndViews1763801250000,
+  LogicalClusters1763801300000,
 ];

@@ -220,6 +220,9 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
       '%s: its environment passes every config concern',
       (_, container) => {
         const env = containerEnvironment(container);
+        // the Secret template's placeholder key is refused on purpose: a real one stands in for it here
+        if (env.RIFFLE_SECRETS_KEY === 'CHANGE_ME')
+          env.RIFFLE_SECRETS_KEY = Buffer.alloc(32, 7).toString('base64');
         expect(env.DATABASE_URL).toMatch(/^postgres:\/\//);
         for (const concern of concerns) expect(() => concern.load(env)).not.toThrow();
       },

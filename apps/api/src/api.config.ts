@@ -10,7 +10,9 @@ import {
   loadConfigs,
   redisConfig,
   resultsConfig,
+  secretsKeyOf,
   sqlAnalyzerConfig,
+  tenancyConfig,
 } from '@riffle/config';
 import { z } from 'zod';
 
@@ -26,17 +28,20 @@ export const statementCacheConfig = defineConfig(
 );
 
 export function loadApiConfig(env: Environment) {
-  return loadConfigs(env, {
+  const config = loadConfigs(env, {
     api: apiConfig,
     database: databaseConfig,
     redis: redisConfig,
     kafka: kafkaConfig,
     egress: egressConfig,
+    tenancy: tenancyConfig,
     flink: flinkConfig,
     billing: billingConfig,
     statementCache: statementCacheConfig,
     results: resultsConfig,
     sqlAnalyzer: sqlAnalyzerConfig,
   });
+  secretsKeyOf(config.tenancy); // statements cannot be validated without it: refuse to start
+  return config;
 }
 export type ApiConfig = ReturnType<typeof loadApiConfig>;

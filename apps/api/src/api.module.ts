@@ -20,6 +20,8 @@ import {
   CachedIdentities,
   IdentityRepository,
   KafkaClusterRepository,
+  LogicalClusterLogins,
+  LogicalClusterTopics,
   ListStatementExceptions,
   ListStatements,
   ReadStatementResults,
@@ -36,7 +38,7 @@ import {
   UpdateStatement,
   ValidateStatement,
 } from '@riffle/application';
-import { platformEndpoints } from '@riffle/config';
+import { platformEndpoints, secretsKeyOf } from '@riffle/config';
 import type { EgressPolicy } from '@riffle/domain';
 import {
   FlinkModule,
@@ -50,9 +52,11 @@ import {
   DnsEgressGuard,
   KafkaModule,
   KafkaProbe,
+  KafkaLogicalClusterLogins,
   KafkaTopicCatalog,
   SchemaRegistryProbe,
 } from '@riffle/kafka';
+import { Kafka } from 'kafkajs';
 import {
   DEPENDENCY_PROBES,
   type DependencyProbe,
@@ -199,9 +203,16 @@ export class ApiModule {
         {
           provide: KafkaClusterRepository,
           inject: [DataSource],
-          useFactory: (db: DataSource) => new SqlKafkaClusterRepository(db),
+          useFactory: (db: DataSource) =>
+            new SqlKafkaClusterRepository(db, {
+              bootstrapServers: config.kafka.brokers.join(','),
+              schemaRegistryUrl: config.kafka.schemaRegistryUrl,
+            }),
         },
-        { provide: TopicCatalog, useFactory: () => new KafkaTopicCatalog({ egress: egressPolicy(config) }) },
+        {
+          provide: TopicCatalog,
+          useFactory: () => new LogicalClusterTopics(new KafkaTopicCatalog({ egress: egressPolicy(config) })),
+        },
         { provide: EgressGuard, useFactory: () => new DnsEgressGuard(egressPolicy(config)) },
         {
           provide: RegisterKafkaCluster,
@@ -232,7 +243,7 @@ export class ApiModule {
             new BullStatementQueue(redis, queuePrefix(config.redis, config.database)),
         },
         useCase(AuthenticateApiKey, [IdentityRepository]),
-        useCase(CreateEnvironment, [IdentityRepository]),
+        useCase(CreateEnvironment, [IdentityRepository, KafkaClusterRepository]),
         useCase(CreateApiKey, [IdentityRepository]),
         useCase(ManageApiKeys, [IdentityRepository]),
         useCase(ManageRoleBindings, [IdentityRepository]),
@@ -271,14 +282,40 @@ export class ApiModule {
         },
         {
           provide: PrepareStatementTables,
-          inject: [IdentityRepository, KafkaClusterRepository, TopicCatalog, SqlAnalyzer, DataSource],
+          inject: [
+            IdentityRepository,
+            KafkaClusterRepository,
+            TopicCatalog,
+            SqlAnalyzer,
+            LogicalClusterLogins,
+            DataSource,
+          ],
           useFactory: (
             identities: IdentityRepository,
             clusters: KafkaClusterRepository,
             catalog: TopicCatalog,
             analyzer: SqlAnalyzer,
+            logins: LogicalClusterLogins,
             db: DataSource,
-          ) => new PrepareStatementTables(identities, clusters, catalog, analyzer, new SqlViewRepository(db)),
+          ) =>
+            new PrepareStatementTables(
+              identities,
+              clusters,
+              catalog,
+              analyzer,
+              logins,
+              new SqlViewRepository(db),
+            ),
+        },
+        {
+          provide: LogicalClusterLogins,
+          inject: [Kafka],
+          useFactory: (platform: Kafka) =>
+            new KafkaLogicalClusterLogins(platform, {
+              secretsKey: secretsKeyOf(config.tenancy),
+              bootstrapServers: config.tenancy.tenantBootstrapServers ?? config.kafka.brokers,
+              securityProtocol: config.tenancy.tenantSecurityProtocol,
+            }),
         },
         useCase(ValidateStatement, [PrepareStatementTables, SqlAnalyzer]),
         {

@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { CreateTenant, newResourceId } from '@riffle/application';
-import { databaseConfig, kafkaConfig, processEnvironment } from '@riffle/config';
+import { CreateTenant } from '@riffle/application';
+import { databaseConfig, processEnvironment } from '@riffle/config';
 import { createDataSource, SqlIdentityRepository, SqlKafkaClusterRepository } from '@riffle/persistence';
 
 /**
  * First local start: when the database has no API key yet, create an organization "local" with a
- * default environment (whose Kafka cluster "local" is the stack's Kafka) and an admin key, save it (mode 600) to the file named on the command line
- * and print it. Later starts print the saved key again. No secret ever lives in the repository.
+ * default environment (whose database "main" is a logical cluster on the stack's Kafka) and an admin
+ * key, save it (mode 600) to the file named on the command line and print it. Later starts print the saved key again. No secret ever lives in the repository.
  */
 async function main(file: string): Promise<void> {
   const dataSource = createDataSource(databaseConfig.load(processEnvironment()));
@@ -18,17 +18,9 @@ async function main(file: string): Promise<void> {
       if ((await identities.countApiKeys()) > 0 && !existsSync(file)) {
         process.stdout.write(`API keys exist but ${file} is missing; creating a new local admin key.\n`);
       }
-      const tenant = await new CreateTenant(identities).execute('local');
-      // the local stack's Kafka is the environment's one database, named "local"
-      const kafka = kafkaConfig.load(processEnvironment());
-      await new SqlKafkaClusterRepository(dataSource).insert({
-        id: newResourceId('lkc'),
-        organizationId: tenant.organizationId,
-        environmentId: tenant.environmentId,
-        name: 'local',
-        bootstrapServers: kafka.brokers.join(','),
-        schemaRegistryUrl: kafka.schemaRegistryUrl,
-      });
+      // its environment's one database is a logical cluster, "main", on the stack's Kafka
+      const clusters = new SqlKafkaClusterRepository(dataSource);
+      const tenant = await new CreateTenant(identities, clusters).execute('local');
       writeFileSync(file, JSON.stringify(tenant, null, 2));
       chmodSync(file, 0o600);
     }

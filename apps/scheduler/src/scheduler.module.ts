@@ -12,6 +12,8 @@ import {
   StatementEngines,
   WatchCells,
   KafkaClusterRepository,
+  LogicalClusterLogins,
+  LogicalClusterTopics,
   PrepareStatementTables,
   PumpQueryResults,
   ReconcileStatement,
@@ -30,10 +32,12 @@ import {
   kafkaConfig,
   loadConfigs,
   platformEndpoints,
+  secretsKeyOf,
   redisConfig,
   resultsConfig,
   schedulerConfig,
   sqlAnalyzerConfig,
+  tenancyConfig,
 } from '@riffle/config';
 import {
   FileCheckpointLocator,
@@ -46,7 +50,8 @@ import {
   SqlGatewayProbe,
 } from '@riffle/flink';
 import { DEFAULT_AUTOSCALER_OPTIONS } from '@riffle/domain';
-import { KafkaModule, KafkaProbe, KafkaTopicCatalog } from '@riffle/kafka';
+import { KafkaLogicalClusterLogins, KafkaModule, KafkaProbe, KafkaTopicCatalog } from '@riffle/kafka';
+import { Kafka } from 'kafkajs';
 import {
   createLogger,
   DEPENDENCY_PROBES,
@@ -95,17 +100,20 @@ import { StatementSweep } from './statement-sweep';
 const RESULTS_WORKER = 'RESULTS_WORKER';
 
 export function loadSchedulerConfig(env: Environment) {
-  return loadConfigs(env, {
+  const config = loadConfigs(env, {
     scheduler: schedulerConfig,
     database: databaseConfig,
     redis: redisConfig,
     kafka: kafkaConfig,
     egress: egressConfig,
+    tenancy: tenancyConfig,
     flink: flinkConfig,
     fleet: fleetConfig,
     results: resultsConfig,
     sqlAnalyzer: sqlAnalyzerConfig,
   });
+  secretsKeyOf(config.tenancy); // statements cannot run without it: refuse to start
+  return config;
 }
 export type SchedulerConfig = ReturnType<typeof loadSchedulerConfig>;
 
@@ -169,37 +177,69 @@ export class SchedulerModule {
         {
           provide: KafkaClusterRepository,
           inject: [DataSource],
-          useFactory: (db: DataSource) => new SqlKafkaClusterRepository(db),
+          useFactory: (db: DataSource) =>
+            new SqlKafkaClusterRepository(db, {
+              bootstrapServers: config.kafka.brokers.join(','),
+              schemaRegistryUrl: config.kafka.schemaRegistryUrl,
+            }),
         },
         {
           provide: TopicCatalog,
           useFactory: () =>
-            new KafkaTopicCatalog({
-              egress: {
-                allow: config.egress.allow,
-                platform: platformEndpoints([
-                  ...config.kafka.brokers,
-                  config.kafka.schemaRegistryUrl,
-                  config.flink.restUrl,
-                  config.flink.sqlGatewayUrl,
-                  ...(config.fleet.cells ?? []).flatMap((cell) => [cell.restUrl, cell.gatewayUrl]),
-                  config.database.url,
-                  config.redis.url,
-                  config.sqlAnalyzer.url,
-                ]),
-              },
-            }),
+            new LogicalClusterTopics(
+              new KafkaTopicCatalog({
+                egress: {
+                  allow: config.egress.allow,
+                  platform: platformEndpoints([
+                    ...config.kafka.brokers,
+                    config.kafka.schemaRegistryUrl,
+                    config.flink.restUrl,
+                    config.flink.sqlGatewayUrl,
+                    ...(config.fleet.cells ?? []).flatMap((cell) => [cell.restUrl, cell.gatewayUrl]),
+                    config.database.url,
+                    config.redis.url,
+                    config.sqlAnalyzer.url,
+                  ]),
+                },
+              }),
+            ),
         },
         {
           provide: PrepareStatementTables,
-          inject: [IdentityRepository, KafkaClusterRepository, TopicCatalog, SqlAnalyzer, DataSource],
+          inject: [
+            IdentityRepository,
+            KafkaClusterRepository,
+            TopicCatalog,
+            SqlAnalyzer,
+            LogicalClusterLogins,
+            DataSource,
+          ],
           useFactory: (
             identities: IdentityRepository,
             clusters: KafkaClusterRepository,
             catalog: TopicCatalog,
             analyzer: SqlAnalyzer,
+            logins: LogicalClusterLogins,
             db: DataSource,
-          ) => new PrepareStatementTables(identities, clusters, catalog, analyzer, new SqlViewRepository(db)),
+          ) =>
+            new PrepareStatementTables(
+              identities,
+              clusters,
+              catalog,
+              analyzer,
+              logins,
+              new SqlViewRepository(db),
+            ),
+        },
+        {
+          provide: LogicalClusterLogins,
+          inject: [Kafka],
+          useFactory: (platform: Kafka) =>
+            new KafkaLogicalClusterLogins(platform, {
+              secretsKey: secretsKeyOf(config.tenancy),
+              bootstrapServers: config.tenancy.tenantBootstrapServers ?? config.kafka.brokers,
+              securityProtocol: config.tenancy.tenantSecurityProtocol,
+            }),
         },
         { provide: ClusterFleet, useFactory: () => createFleet(config.fleet, config.flink) },
         {

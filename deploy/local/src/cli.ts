@@ -42,7 +42,7 @@ async function status(): Promise<void> {
     );
   }
   for (const [name, value] of Object.entries(stackEnvironment()))
-    process.stdout.write(`  ${name}=${value}\n`);
+    process.stdout.write(`  ${name}=${name === 'RIFFLE_SECRETS_KEY' ? '(in .riffle/secrets-key)' : value}\n`);
 }
 
 /** `npm start`: the stack, migrations, a build, the three apps; Ctrl-C stops all of it. */

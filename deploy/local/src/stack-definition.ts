@@ -1,8 +1,9 @@
 import type { StackComponent } from './component';
 import { flinkCluster, flinkClusterUrls } from './components/flink';
-import { kafka, kafkaBootstrap } from './components/kafka';
+import { kafka, kafkaBootstrap, kafkaTenantBootstrap } from './components/kafka';
 import { registry, registryUrl } from './components/registry';
 import { sqlAnalyzer, sqlAnalyzerUrl } from './components/sql-analyzer';
+import { localSecretsKey } from './secrets';
 
 /** What `npm start` runs on this machine. Tunables come from RIFFLE_* variables (see README). */
 export interface LocalStackOptions {
@@ -45,6 +46,9 @@ export function stackEnvironment(): Record<string, string> {
   const cluster = flinkClusterUrls(0);
   return {
     KAFKA_BOOTSTRAP_SERVERS: kafkaBootstrap(),
+    KAFKA_TENANT_BOOTSTRAP_SERVERS: kafkaTenantBootstrap(),
+    KAFKA_TENANT_SECURITY_PROTOCOL: 'SASL_PLAINTEXT',
+    RIFFLE_SECRETS_KEY: localSecretsKey(),
     SCHEMA_REGISTRY_URL: `${registryUrl()}/apis/ccompat/v7`,
     FLINK_REST_URL: cluster.restUrl,
     FLINK_SQL_GATEWAY_URL: cluster.gatewayUrl,

@@ -9,6 +9,7 @@ export * from './statements/statement-engine.port';
 export * from './results/result-store.port';
 export * from './results/pump-query-results.use-case';
 export * from './catalog/catalog.ports';
+export * from './catalog/logical-clusters';
 export * from './catalog/register-kafka-cluster.use-case';
 export * from './catalog/prepare-statement-tables';
 export * from './catalog/environment-tables';

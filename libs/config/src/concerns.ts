@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type Endpoint, parseEgressAllow, parseEndpoint, parsePriceList } from '@riffle/domain';
-import { defineConfig, httpUrl, port } from './define-config';
+import { ConfigurationError, defineConfig, httpUrl, port } from './define-config';
 
 /** Defaults match the local stack started by `npm start` (deploy/local). */
 export const LOCAL_DEFAULTS = {
@@ -102,6 +102,49 @@ export function platformEndpoints(addresses: readonly (string | undefined)[]): E
       return [];
     }
   });
+}
+
+/**
+ * Logical clusters (docs/tenancy.md): each environment's default database lives on the platform Kafka
+ * under a hidden topic prefix, and its Flink jobs log in to KAFKA_TENANT_BOOTSTRAP_SERVERS as the logical
+ * cluster's own SCRAM principal, whose password is derived from RIFFLE_SECRETS_KEY (so none is stored).
+ */
+export const tenancyConfig = defineConfig(
+  'tenancy',
+  {
+    RIFFLE_SECRETS_KEY: z
+      .string()
+      .optional()
+      .refine(
+        (raw) => raw === undefined || /^[A-Za-z0-9+/]{43}=$/.test(raw.trim()),
+        'must be 32 random bytes in base64 (openssl rand -base64 32)',
+      ),
+    KAFKA_TENANT_BOOTSTRAP_SERVERS: z
+      .string()
+      .optional()
+      .refine(
+        (s) => s === undefined || s.split(',').every((b) => hostPort.test(b.trim())),
+        'must be host:port[,host:port…]',
+      ),
+    KAFKA_TENANT_SECURITY_PROTOCOL: z.enum(['SASL_PLAINTEXT', 'SASL_SSL']).default('SASL_SSL'),
+  },
+  (v) => ({
+    /** required by the apps that run statements (api, scheduler): {@link secretsKeyOf} */
+    secretsKey:
+      v.RIFFLE_SECRETS_KEY === undefined ? undefined : Buffer.from(v.RIFFLE_SECRETS_KEY.trim(), 'base64'),
+    /** unset: the platform's KAFKA_BOOTSTRAP_SERVERS */
+    tenantBootstrapServers: v.KAFKA_TENANT_BOOTSTRAP_SERVERS?.split(',').map((b) => b.trim()),
+    tenantSecurityProtocol: v.KAFKA_TENANT_SECURITY_PROTOCOL,
+  }),
+);
+export type TenancyOptions = ReturnType<typeof tenancyConfig.load>;
+
+/** the secrets key, which the api and the scheduler cannot start without */
+export function secretsKeyOf(tenancy: TenancyOptions): Buffer {
+  if (tenancy.secretsKey) return tenancy.secretsKey;
+  throw new ConfigurationError(
+    "Invalid tenancy configuration:\n  RIFFLE_SECRETS_KEY: must be set: 32 random bytes in base64 (openssl rand -base64 32); keep it stable, logical clusters' Kafka passwords derive from it (got unset)",
+  );
 }
 
 export const flinkConfig = defineConfig(

@@ -1,6 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FLINK_BREAKER, flinkErrorLines, flinkRequest, resetFlinkBreakers } from './flink-http';
+import {
+  FLINK_BREAKER,
+  flinkErrorLines,
+  flinkRequest,
+  redactSecrets,
+  resetFlinkBreakers,
+} from './flink-http';
 
 describe('flinkErrorLines', () => {
   it('keeps Flink error summaries and drops Java stack frames', () => {
@@ -90,5 +96,20 @@ describe('the circuit breaker around Flink calls', () => {
     } finally {
       await new Promise((r) => failing.close(r));
     }
+  });
+});
+
+describe('redactSecrets', () => {
+  it('masks JAAS passwords and secret-named options in what Flink says', () => {
+    const said =
+      "Unable to create a source for reading table 'env'.'main'.'orders'. Table options are: " +
+      '\'properties.sasl.jaas.config\'=\'org.apache.flink.kafka.shaded.org.apache.kafka.common.security.scram.ScramLoginModule required username="lkc-1" password="s3cr=t";\' ' +
+      "'value.avro-confluent.basic-auth.user-info'='u:p' 'topic'='lkc-1.orders'";
+    const redacted = redactSecrets(said);
+    expect(redacted).not.toMatch(/s3cr=t|u:p/);
+    expect(redacted).toContain("'topic'='lkc-1.orders'");
+    expect(redactSecrets('password=hunter2; other')).toBe('password=***; other');
+    expect(redactSecrets(JSON.stringify({ m: 'password="x y"' }))).toBe('{"m":"password=\\"***\\""}');
+    expect(flinkErrorLines(JSON.stringify({ errors: [said] })).join('\n')).not.toContain('s3cr=t');
   });
 });

@@ -165,8 +165,27 @@ async function callFlinkOnce<T>(
   return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
 }
 
-/** Flink answers errors as { errors: [summary, stack…] }; keep the readable lines only. */
+/**
+ * Flink quotes a table's options in its errors ("Table options are: …"), and a logical cluster's tables
+ * carry their principal's SASL login: every text taken from Flink goes through this before it is shown
+ * or logged. Passwords in JAAS configs, and any option whose name says password or secret, are masked.
+ */
+export function redactSecrets(text: string): string {
+  return (
+    text
+      // password="…" and, inside JSON, password=\"…\"
+      .replace(/(password\s*=\s*)(\\?")(.*?)(\2)/gi, '$1$2***$4')
+      .replace(/(password\s*=\s*)(?![\\"])[^\s;'"\\]+/gi, '$1***')
+      .replace(/('[^']*(?:password|secret|jaas\.config|user-info)[^']*'\s*=\s*)'(?:[^']|'')*'/gi, "$1'***'")
+  );
+}
+
+/** Flink answers errors as { errors: [summary, stack…] }; keep the readable lines only, secrets masked. */
 export function flinkErrorLines(body: string): string[] {
+  return readableErrorLines(redactSecrets(body));
+}
+
+function readableErrorLines(body: string): string[] {
   try {
     const parsed = JSON.parse(body) as { errors?: unknown };
     if (!Array.isArray(parsed.errors)) return [body.slice(0, 500)];

@@ -1,5 +1,5 @@
 import { type FlinkJobState, RiffleError } from '@riffle/domain';
-import { flinkRequest } from './flink-http';
+import { flinkRequest, redactSecrets } from './flink-http';
 
 /** Flink's job states, as the domain names them */
 export type JobState = FlinkJobState;
@@ -216,7 +216,7 @@ export class JobManagerClient {
       .map((e) => ({
         timestamp: e.timestamp,
         exceptionName: e.exceptionName,
-        message: readableThrowable(e.stacktrace) || e.exceptionName,
+        message: redactSecrets(readableThrowable(e.stacktrace) || e.exceptionName),
         rootClass: innermostClass(e.stacktrace) ?? e.exceptionName,
         ...(e.taskName && { taskName: e.taskName }),
       }))

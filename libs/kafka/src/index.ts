@@ -5,3 +5,5 @@ export * from './kafka-topic.catalog';
 export * from './kafka-usage-event.log';
 export * from './read-until-offsets';
 export * from './egress-guard';
+export * from './kafka-logical-cluster-logins';
+export * from './scram-credentials';

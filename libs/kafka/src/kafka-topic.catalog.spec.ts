@@ -29,6 +29,7 @@ describe('KafkaTopicCatalog against a broker that is down', () => {
       organizationId: 'org',
       environmentId: 'env',
       name: 'down',
+      kind: 'external',
       bootstrapServers: `127.0.0.1:${await closedPort()}`,
       schemaRegistryUrl: 'http://127.0.0.1:1',
       createdAt: new Date(),

@@ -331,16 +331,16 @@ export class KafkaTopicCatalog extends TopicCatalog {
     } finally {
       await admin.disconnect();
     }
-    const response = await fetch(`${cluster.schemaRegistryUrl}/subjects`, this.fetchOptions());
+    const response = await fetch(`${cluster.schemaRegistryUrl}/subjects`, this.fetchOptions(true));
     if (!response.ok) throw new Error(`schema registry answered ${response.status}`);
   }
 
-  /** a registry call: bounded in time, never following a redirect, connecting only where egress allows */
-  private fetchOptions(): RequestInit {
+  /** a registry call: bounded in time, never following a redirect, a tenant's only where egress allows */
+  private fetchOptions(guarded: boolean): RequestInit {
     return {
       signal: AbortSignal.timeout(REGISTRY_TIMEOUT_MS),
       redirect: 'error',
-      ...(this.dispatcher ? ({ dispatcher: this.dispatcher } as object) : {}),
+      ...(guarded && this.dispatcher ? ({ dispatcher: this.dispatcher } as object) : {}),
     };
   }
 
@@ -406,7 +406,7 @@ export class KafkaTopicCatalog extends TopicCatalog {
   ): Promise<Response> {
     try {
       return await fetch(`${cluster.schemaRegistryUrl}${path}`, {
-        ...this.fetchOptions(),
+        ...this.fetchOptions(cluster.kind !== 'logical'),
         method,
         ...(body === undefined
           ? {}
@@ -479,7 +479,7 @@ export class KafkaTopicCatalog extends TopicCatalog {
     work: (admin: Admin) => Promise<T>,
   ): Promise<T> {
     try {
-      return await work(await this.admin(cluster.bootstrapServers));
+      return await work(await this.admin(cluster));
     } catch (error) {
       if (error instanceof RiffleError) throw error;
       const name = (error as { name?: string }).name ?? '';
@@ -494,8 +494,15 @@ export class KafkaTopicCatalog extends TopicCatalog {
     }
   }
 
-  private admin(bootstrapServers: string): Promise<Admin> {
-    let admin = this.admins.get(bootstrapServers);
+  /**
+   * One admin client per cluster address and kind: a logical cluster is the platform's own Kafka, reached
+   * as configured; an external one only where the egress policy allows.
+   */
+  private admin(cluster: KafkaClusterRecord): Promise<Admin> {
+    const { bootstrapServers } = cluster;
+    const guarded = cluster.kind !== 'logical' && this.socketFactory;
+    const key = `${guarded ? 'external' : 'platform'}|${bootstrapServers}`;
+    let admin = this.admins.get(key);
     if (!admin) {
       const client = new Kafka({
         clientId: 'riffle-catalog',
@@ -503,11 +510,11 @@ export class KafkaTopicCatalog extends TopicCatalog {
         logLevel: logLevel.NOTHING,
         connectionTimeout: 3_000,
         retry: ADMIN_RETRY,
-        ...(this.socketFactory ? { socketFactory: this.socketFactory } : {}),
+        ...(guarded ? { socketFactory: guarded } : {}),
       }).admin();
       admin = client.connect().then(() => client);
-      admin.catch(() => this.admins.delete(bootstrapServers));
-      this.admins.set(bootstrapServers, admin);
+      admin.catch(() => this.admins.delete(key));
+      this.admins.set(key, admin);
     }
     return admin;
   }

@@ -7,20 +7,17 @@ interface ClusterRow {
   organization_id: string;
   environment_id: string;
   name: string;
+  kind: 'logical' | 'external';
   bootstrap_servers: string;
   schema_registry_url: string;
   created_at: Date;
 }
 
-const toRecord = (r: ClusterRow): KafkaClusterRecord => ({
-  id: r.id,
-  organizationId: r.organization_id,
-  environmentId: r.environment_id,
-  name: r.name,
-  bootstrapServers: r.bootstrap_servers,
-  schemaRegistryUrl: r.schema_registry_url,
-  createdAt: r.created_at,
-});
+/** where Riffle's own clients reach the platform Kafka and registry, which logical clusters live on */
+export interface PlatformKafka {
+  bootstrapServers: string;
+  schemaRegistryUrl: string;
+}
 
 /**
  * Table settings are read for every table a statement or a catalog read touches, so they are kept for a
@@ -32,18 +29,45 @@ const SETTINGS_TTL_MS = 1_000;
 export class SqlKafkaClusterRepository extends KafkaClusterRepository {
   private readonly settings = new TtlCache<TableSettings | undefined>(SETTINGS_TTL_MS, 10_000);
 
-  constructor(private readonly db: DataSource) {
+  /** `platform`: where logical clusters are (without it, only external clusters have addresses) */
+  constructor(
+    private readonly db: DataSource,
+    private readonly platform?: PlatformKafka,
+  ) {
     super();
+  }
+
+  private toRecord(r: ClusterRow): KafkaClusterRecord {
+    const logical = r.kind === 'logical';
+    return {
+      id: r.id,
+      organizationId: r.organization_id,
+      environmentId: r.environment_id,
+      name: r.name,
+      kind: r.kind,
+      bootstrapServers: logical ? (this.platform?.bootstrapServers ?? '') : r.bootstrap_servers,
+      schemaRegistryUrl: logical ? (this.platform?.schemaRegistryUrl ?? '') : r.schema_registry_url,
+      createdAt: r.created_at,
+    };
   }
 
   async insert(c: Omit<KafkaClusterRecord, 'createdAt'>): Promise<KafkaClusterRecord> {
     try {
       const rows: ClusterRow[] = await this.db.query(
-        `INSERT INTO kafka_clusters (id, organization_id, environment_id, name, bootstrap_servers, schema_registry_url)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-        [c.id, c.organizationId, c.environmentId, c.name, c.bootstrapServers, c.schemaRegistryUrl],
+        `INSERT INTO kafka_clusters (id, organization_id, environment_id, name, kind, bootstrap_servers, schema_registry_url)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+        [
+          c.id,
+          c.organizationId,
+          c.environmentId,
+          c.name,
+          c.kind,
+          // a logical cluster's addresses are the platform's, from configuration: never stored
+          c.kind === 'logical' ? '' : c.bootstrapServers,
+          c.kind === 'logical' ? '' : c.schemaRegistryUrl,
+        ],
       );
-      return toRecord(rows[0]!);
+      return this.toRecord(rows[0]!);
     } catch (error) {
       if ((error as { code?: string }).code === '23505') {
         throw new RiffleError(
@@ -61,7 +85,7 @@ export class SqlKafkaClusterRepository extends KafkaClusterRepository {
       'SELECT * FROM kafka_clusters WHERE organization_id = $1 AND environment_id = $2 ORDER BY created_at, id',
       [organizationId, environmentId],
     );
-    return rows.map(toRecord);
+    return rows.map((row) => this.toRecord(row));
   }
 
   findTableSettings(clusterId: string, topic: string): Promise<TableSettings | undefined> {

@@ -9,3 +9,5 @@ export * from './fakes/in-memory-result-store';
 export * from './fakes/recording-queues';
 export * from './fakes/scripted-query-engine';
 export * from './fakes/fake-sql-analyzer';
+export * from './fakes/fixed-logins';
+export * from './fakes/in-memory-topic-catalog';

@@ -1,5 +1,5 @@
 import { CreateTenant, type TenantCredentials } from '@riffle/application';
-import { SqlIdentityRepository } from '@riffle/persistence';
+import { SqlIdentityRepository, SqlKafkaClusterRepository } from '@riffle/persistence';
 import type { DataSource } from 'typeorm';
 import { uniqueSuffix } from './real-stack';
 
@@ -9,9 +9,18 @@ export interface TestTenant extends TenantCredentials {
   statementsPath: string;
 }
 
-/** Each test makes its own tenant, so tests never depend on each other's data. */
-export async function createTestTenant(dataSource: DataSource, label = 'test'): Promise<TestTenant> {
-  const tenant = await new CreateTenant(new SqlIdentityRepository(dataSource)).execute(
+/**
+ * Each test makes its own tenant, so tests never depend on each other's data. `database: 'logical'`
+ * gives its environment the default database a new environment gets (a logical cluster `main`); without
+ * it the environment has none, and the test registers a cluster of its own.
+ */
+export async function createTestTenant(
+  dataSource: DataSource,
+  label = 'test',
+  options: { database?: 'logical' } = {},
+): Promise<TestTenant> {
+  const clusters = options.database === 'logical' ? new SqlKafkaClusterRepository(dataSource) : undefined;
+  const tenant = await new CreateTenant(new SqlIdentityRepository(dataSource), clusters).execute(
     `${label}-${uniqueSuffix()}`,
   );
   return {

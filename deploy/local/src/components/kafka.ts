@@ -15,12 +15,15 @@ import { copyDependencies } from '../maven';
 export const KAFKA_VERSION = '3.9.1';
 export const KAFKA_PORT = 9092;
 export const KAFKA_CONTROLLER_PORT = 9093;
+/** the listener tenants' Flink jobs use: SASL/SCRAM, each logical cluster's principal held to its ACLs */
+export const KAFKA_TENANT_PORT = 9094;
 const HOST = '127.0.0.1';
 
 export interface KafkaOptions {
   name?: string;
   port?: number;
   controllerPort?: number;
+  tenantPort?: number;
   /** -Xms/-Xmx, e.g. "512m" */
   heap?: string;
 }
@@ -30,12 +33,18 @@ export function kafkaBootstrap(port: number = KAFKA_PORT): string {
   return `${HOST}:${port}`;
 }
 
+/** bootstrap.servers of the SASL listener tenants' Flink jobs log in to */
+export function kafkaTenantBootstrap(port: number = KAFKA_TENANT_PORT): string {
+  return `${HOST}:${port}`;
+}
+
 const run = promisify(execFile);
 
 export function kafka(options: KafkaOptions = {}): StackComponent {
   const name = options.name ?? 'kafka';
   const port = options.port ?? KAFKA_PORT;
   const controllerPort = options.controllerPort ?? KAFKA_CONTROLLER_PORT;
+  const tenantPort = options.tenantPort ?? KAFKA_TENANT_PORT;
   const heap = options.heap ?? '512m';
 
   const files = (paths: StackPaths) => {
@@ -68,7 +77,7 @@ export function kafka(options: KafkaOptions = {}): StackComponent {
 
   return {
     name,
-    ports: [port, controllerPort],
+    ports: [port, controllerPort, tenantPort],
     startTimeoutMs: 90_000,
 
     async prepare(paths, progress) {
@@ -77,7 +86,7 @@ export function kafka(options: KafkaOptions = {}): StackComponent {
 
       const f = files(paths);
       await mkdir(join(f.data, 'logs'), { recursive: true });
-      await writeFile(f.serverProperties, serverProperties(port, controllerPort, f.logDirs));
+      await writeFile(f.serverProperties, serverProperties(port, controllerPort, tenantPort, f.logDirs));
       await writeFile(f.log4j, log4jProperties(f.serverLog));
 
       if (!existsSync(join(f.logDirs, 'meta.properties'))) {
@@ -108,16 +117,23 @@ function libDir(paths: StackPaths): string {
   return join(paths.cache, `kafka-${KAFKA_VERSION}-${hash}`);
 }
 
-function serverProperties(port: number, controllerPort: number, logDirs: string): string {
+function serverProperties(port: number, controllerPort: number, tenantPort: number, logDirs: string): string {
   return `# written by deploy/local/src/components/kafka.ts on every start; edits are lost
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@${HOST}:${controllerPort}
-listeners=PLAINTEXT://${HOST}:${port},CONTROLLER://${HOST}:${controllerPort}
-advertised.listeners=PLAINTEXT://${HOST}:${port}
+# PLAINTEXT: Riffle itself and the tests, on loopback (its principal, User:ANONYMOUS, is a super user);
+# TENANT: tenants' Flink jobs, each logged in as its logical cluster's SCRAM principal, held to its ACLs
+listeners=PLAINTEXT://${HOST}:${port},CONTROLLER://${HOST}:${controllerPort},TENANT://${HOST}:${tenantPort}
+advertised.listeners=PLAINTEXT://${HOST}:${port},TENANT://${HOST}:${tenantPort}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,TENANT:SASL_PLAINTEXT
+listener.name.tenant.sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.tenant.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:ANONYMOUS
+allow.everyone.if.no.acl.found=false
 log.dirs=${logDirs}
 # topics are created explicitly by the control plane, as on a managed Kafka
 auto.create.topics.enable=false

@@ -8,16 +8,10 @@ import type {
   StatementRepository,
   StatusPatch,
 } from '../statements/statement.ports';
-import { InMemoryResultStore } from '@riffle/testing';
+import { FixedLogins, InMemoryResultStore, InMemoryTopicCatalog } from '@riffle/testing';
 import type { ResultStore } from '../results/result-store.port';
 import { AnswerMetadataStatement } from './answer-metadata-statement.use-case';
-import {
-  type KafkaClusterRecord,
-  type KafkaClusterRepository,
-  type NewTopic,
-  TopicCatalog,
-  type TopicDescription,
-} from './catalog.ports';
+import type { KafkaClusterRecord, KafkaClusterRepository } from './catalog.ports';
 import { PrepareStatementTables } from './prepare-statement-tables';
 
 const ORDER_VALUE: RegistrySchema = {
@@ -32,90 +26,12 @@ const ORDER_VALUE: RegistrySchema = {
   }),
 };
 
-/** Kafka and the registry in memory; `fail` makes the next call throw. */
-class FakeTopicCatalog extends TopicCatalog {
-  readonly topics = new Map<string, { partitions: number; config: Record<string, string> }>();
-  readonly subjects = new Map<string, RegistrySchema[]>();
-  readonly calls: string[] = [];
-  fail: RiffleError | undefined;
-  /** subjects whose compatibility refuses any new schema */
-  readonly strict = new Set<string>();
-
-  async listTopics() {
-    this.maybeFail();
-    return [...this.topics.keys()];
-  }
-  async topicExists(_: KafkaClusterRecord, topic: string) {
-    this.maybeFail();
-    return this.topics.has(topic);
-  }
-  async describeTopic(_: KafkaClusterRecord, topic: string): Promise<TopicDescription | undefined> {
-    this.maybeFail();
-    const found = this.topics.get(topic);
-    if (!found) return undefined;
-    const keySchema = this.subjects.get(`${topic}-key`)?.at(-1);
-    const valueSchema = this.subjects.get(`${topic}-value`)?.at(-1);
-    const version = (subject: string) => ({
-      subject,
-      version: this.subjects.get(subject)!.length,
-      id: 40 + this.subjects.get(subject)!.length,
-    });
-    return {
-      partitions: found.partitions,
-      compacted: (found.config['cleanup.policy'] ?? '').includes('compact'),
-      config: { ...found.config },
-      ...(keySchema ? { keySchema, keySubject: version(`${topic}-key`) } : {}),
-      ...(valueSchema ? { valueSchema, valueSubject: version(`${topic}-value`) } : {}),
-    };
-  }
-  async createTopic(_: KafkaClusterRecord, topic: NewTopic) {
-    this.maybeFail();
-    this.calls.push(`createTopic ${topic.topic} ${topic.partitions}`);
-    if (this.topics.has(topic.topic)) return false;
-    this.topics.set(topic.topic, { partitions: topic.partitions, config: topic.config });
-    return true;
-  }
-  async registerSchema(_: KafkaClusterRecord, subject: string, schema: RegistrySchema) {
-    this.maybeFail();
-    this.calls.push(`registerSchema ${subject}`);
-    if (this.strict.has(subject))
-      throw new RiffleError('SCHEMA_INCOMPATIBLE', 'conflict', `incompatible ${subject}`);
-    this.subjects.set(subject, [...(this.subjects.get(subject) ?? []), schema]);
-    return this.subjects.size;
-  }
-  async deleteSubject(_: KafkaClusterRecord, subject: string) {
-    this.calls.push(`deleteSubject ${subject}`);
-    return this.subjects.delete(subject);
-  }
-  async alterTopicConfig(_: KafkaClusterRecord, topic: string, changes: Record<string, string | null>) {
-    this.maybeFail();
-    this.calls.push(`alterTopicConfig ${topic} ${JSON.stringify(changes)}`);
-    const found = this.topics.get(topic);
-    if (!found) return false;
-    for (const [key, value] of Object.entries(changes)) {
-      if (value === null) delete found.config[key];
-      else found.config[key] = value;
-    }
-    return true;
-  }
-  async deleteTopic(_: KafkaClusterRecord, topic: string) {
-    this.calls.push(`deleteTopic ${topic}`);
-    return this.topics.delete(topic);
-  }
-  async check() {}
-
-  private maybeFail() {
-    const error = this.fail;
-    this.fail = undefined;
-    if (error) throw error;
-  }
-}
-
 const cluster: KafkaClusterRecord = {
   id: 'lkc-1',
   organizationId: 'org-1',
   environmentId: 'env-1',
   name: 'main',
+  kind: 'external',
   bootstrapServers: 'kafka:9092',
   schemaRegistryUrl: 'http://registry:8081',
   createdAt: new Date(0),
@@ -186,7 +102,7 @@ const statement = (sql: string, sqlKind: string, properties: Record<string, stri
   }) as StatementRecord;
 
 function setUp() {
-  const topics = new FakeTopicCatalog();
+  const topics = new InMemoryTopicCatalog();
   topics.topics.set('orders', {
     partitions: 2,
     config: { 'cleanup.policy': 'delete', 'retention.ms': '604800000' },
@@ -200,6 +116,7 @@ function setUp() {
     clusters.repository,
     topics,
     new RecordedSqlAnalyzer(),
+    new FixedLogins(),
   );
   const recorded = new RecordingStatements();
   const answer = (sql: string, kind: string, properties: Record<string, string> = {}) =>

@@ -5,6 +5,12 @@ export interface KafkaClusterRecord {
   organizationId: string;
   environmentId: string;
   name: string;
+  /**
+   * `logical`: an environment's own database on the platform Kafka, its topics under a hidden prefix
+   * (logical-clusters.ts); `external`: a cluster the tenant registered
+   */
+  kind: 'logical' | 'external';
+  /** where Riffle's own clients reach it (a logical cluster: the platform's, from configuration) */
   bootstrapServers: string;
   schemaRegistryUrl: string;
   createdAt: Date;

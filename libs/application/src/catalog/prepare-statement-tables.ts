@@ -16,6 +16,7 @@ import type { IdentityRepository } from '../identity/identity.ports';
 import type { SqlAnalyzer } from '../sql/sql-analyzer.port';
 import type { StatementRecord } from '../statements/statement.ports';
 import type { KafkaClusterRecord, KafkaClusterRepository, TopicCatalog } from './catalog.ports';
+import { type KafkaLogin, type LogicalClusterLogins, topicPrefixOf } from './logical-clusters';
 import {
   type EnvironmentCatalog,
   EnvironmentTables,
@@ -65,6 +66,8 @@ export class PrepareStatementTables {
     catalog: TopicCatalog,
     /** Flink's parser, for statements stored before their analysis was kept */
     readonly analyzer: SqlAnalyzer,
+    /** the principals of logical clusters, whose Flink jobs log in as their own */
+    private readonly logins: LogicalClusterLogins,
     /** the environment's views (none: no views) */
     readonly views?: ViewRepository,
   ) {
@@ -207,7 +210,8 @@ export class PrepareStatementTables {
     return renderCreateTableAs(plan, {
       catalog: target.catalog,
       database: target.database,
-      connectorOptions: this.connectorOptions(statement, cluster, topic),
+      topic: topicPrefixOf(cluster) + topic,
+      connectorOptions: await this.connectorOptions(statement, cluster, topic),
       formatOptions: { url: cluster.schemaRegistryUrl },
     });
   }
@@ -231,9 +235,10 @@ export class PrepareStatementTables {
     return renderTopicTable(table.definition, {
       catalog: resolved.catalog,
       database: resolved.database,
+      topic: topicPrefixOf(cluster) + topic,
       // Riffle's defaults, then what ALTER TABLE stored with the table, then the statement's own property
       connectorOptions: {
-        ...this.connectorOptions(statement, cluster, topic),
+        ...(await this.connectorOptions(statement, cluster, topic)),
         ...table.definition.options,
         ...(bounded === 'latest-offset' ? { 'scan.bounded.mode': bounded } : {}),
       },
@@ -241,15 +246,39 @@ export class PrepareStatementTables {
     });
   }
 
-  private connectorOptions(statement: SessionOwner, cluster: KafkaClusterRecord, topic: string) {
+  /**
+   * What Riffle injects into each Kafka table: where the cluster is, a consumer group and transactional
+   * ids of the statement's own, and for a logical cluster, its prefix on both and its principal's login.
+   */
+  private async connectorOptions(
+    statement: SessionOwner,
+    cluster: KafkaClusterRecord,
+    topic: string,
+  ): Promise<Record<string, string>> {
+    const prefix = topicPrefixOf(cluster);
+    const login = cluster.kind === 'logical' ? await this.logins.loginFor(cluster) : undefined;
     return {
-      'properties.bootstrap.servers': cluster.bootstrapServers,
-      'properties.group.id': `riffle-${statement.uid}`,
+      'properties.bootstrap.servers': login?.bootstrapServers ?? cluster.bootstrapServers,
+      ...(login ? flinkKafkaLogin(login) : {}),
+      'properties.group.id': `${prefix}riffle-${statement.uid}`,
       'scan.startup.mode': 'earliest-offset',
       // exactly-once output: transactions committed on checkpoints, ids unique per statement and topic
       'sink.delivery-guarantee': 'exactly-once',
-      'sink.transactional-id-prefix': `riffle-${statement.uid}-${topic}`.slice(0, 200),
+      'sink.transactional-id-prefix': `${prefix}riffle-${statement.uid}-${topic}`.slice(0, 200),
       'properties.transaction.timeout.ms': '900000',
     };
   }
+}
+
+const jaasQuote = (value: string) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+/** the Kafka client properties of a SCRAM login, for Flink's Kafka connector (its Kafka client is shaded) */
+export function flinkKafkaLogin(login: KafkaLogin): Record<string, string> {
+  return {
+    'properties.security.protocol': login.securityProtocol,
+    'properties.sasl.mechanism': login.mechanism,
+    'properties.sasl.jaas.config':
+      'org.apache.flink.kafka.shaded.org.apache.kafka.common.security.scram.ScramLoginModule required ' +
+      `username=${jaasQuote(login.username)} password=${jaasQuote(login.password)};`,
+  };
 }

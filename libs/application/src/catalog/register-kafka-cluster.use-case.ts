@@ -78,6 +78,7 @@ export class RegisterKafkaCluster {
       organizationId: principal.organizationId,
       environmentId: environment.id,
       name,
+      kind: 'external',
       ...cluster,
     });
   }

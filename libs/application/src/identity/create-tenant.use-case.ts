@@ -1,4 +1,6 @@
 import { newApiKeyId, newApiKeySecret, newOrganizationId, newResourceId, sha256 } from './credentials';
+import type { KafkaClusterRepository } from '../catalog/catalog.ports';
+import { newLogicalCluster } from '../catalog/logical-clusters';
 import { IdentityRepository } from './identity.ports';
 
 export interface TenantCredentials {
@@ -13,7 +15,11 @@ export interface TenantCredentials {
  * Used by the local bootstrap (first start) and by tests, which each make their own tenant.
  */
 export class CreateTenant {
-  constructor(private readonly identities: IdentityRepository) {}
+  constructor(
+    private readonly identities: IdentityRepository,
+    /** given: the environment gets its default database, a logical cluster (tests that register their own cluster leave it out) */
+    private readonly clusters?: KafkaClusterRepository,
+  ) {}
 
   async execute(name: string): Promise<TenantCredentials> {
     const organizationId = newOrganizationId();
@@ -23,6 +29,7 @@ export class CreateTenant {
       organizationId,
       name: 'default',
     });
+    await this.clusters?.insert(newLogicalCluster(organizationId, environment.id));
     const serviceAccountId = newResourceId('sa');
     await this.identities.createServiceAccount({
       id: serviceAccountId,

@@ -51,13 +51,14 @@ export function planCreateTableAs(table: ParsedCreateTable): CreateTableAsPlan {
  * registered under `<topic>-value`, with the connector and format options Riffle injects.
  */
 export function renderCreateTableAs(plan: CreateTableAsPlan, options: CreateTableOptions): string {
-  const rendered: Record<string, string> = { connector: 'kafka', topic: plan.topic };
+  const topic = options.topic ?? plan.topic;
+  const rendered: Record<string, string> = { connector: 'kafka', topic };
   for (const [key, value] of Object.entries(options.connectorOptions))
     if (key !== 'connector' && key !== 'topic' && !/^(key|value)\./.test(key)) rendered[key] = value;
   rendered['value.format'] = 'avro-confluent';
   for (const [key, value] of Object.entries(options.formatOptions ?? {}))
     rendered[`value.avro-confluent.${key}`] = value;
-  rendered['value.avro-confluent.subject'] = `${plan.topic}-value`;
+  rendered['value.avro-confluent.subject'] = `${topic}-value`;
   const table = [options.catalog, options.database, plan.topic].map(quoteIdentifier).join('.');
   const withClause = Object.entries(rendered).map(([key, value]) => `  ${literal(key)} = ${literal(value)}`);
   return `CREATE TABLE ${table} WITH (\n${withClause.join(',\n')}\n) AS ${plan.query}`;

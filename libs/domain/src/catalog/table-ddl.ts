@@ -40,6 +40,8 @@ import type { RegistrySchema, TableColumn, TableDefinition, TableFormat } from '
 export interface CreateTableOptions {
   catalog: string;
   database: string;
+  /** the Kafka topic, when it is not the table's name (a logical cluster's topics carry its prefix) */
+  topic?: string;
   /**
    * Kafka connector options Riffle injects (bootstrap servers, group id, startup mode, sink guarantees,
    * `properties.*` credentials …); rendered after `connector` and `topic`. They may not set the options this
@@ -87,7 +89,9 @@ export function renderCreateTable(def: TableDefinition, options: CreateTableOpti
   const keyReadable = keyProblem === undefined;
   if (keyProblem && upsert) throw notSupported(def, 'key', keyProblem);
   const columns = def.columns.filter((column) => keyReadable || column.origin !== 'key');
-  const physical = columns.filter((column) => column.metadataKey === undefined && column.expression === undefined);
+  const physical = columns.filter(
+    (column) => column.metadataKey === undefined && column.expression === undefined,
+  );
   const keyColumns = def.keyFields.flatMap((name) => physical.filter((column) => column.name === name));
   const valueColumns =
     def.valueFieldsInclude === 'ALL'
@@ -96,7 +100,7 @@ export function renderCreateTable(def: TableDefinition, options: CreateTableOpti
 
   const rendered: Record<string, string> = {
     connector: upsert ? 'upsert-kafka' : 'kafka',
-    topic: def.name,
+    topic: options.topic ?? def.name,
   };
   for (const [key, value] of Object.entries(options.connectorOptions)) {
     if (key === 'connector' || key === 'topic' || /^(key|value)\./.test(key)) {

@@ -1,5 +1,6 @@
 import type { SqlAnalyzer } from '@riffle/application';
 import { sqlAnalyzerUnavailable } from '@riffle/application';
+import { redactSecrets } from '../flink-http';
 import {
   SQL_ANALYSIS_VERSION,
   type SqlAnalysisAnswer,
@@ -103,7 +104,8 @@ export class HttpSqlAnalyzer implements SqlAnalyzer {
       const cause = (error as { cause?: { code?: string }; name?: string }).cause?.code;
       throw new NoAnswer(`no answer from the analyzer (${cause ?? (error as Error).name})`);
     }
-    const text = await response.text();
+    // Flink's messages can quote table options, a logical cluster's login among them
+    const text = redactSecrets(await response.text());
     if (response.status === 503) throw sqlAnalyzerUnavailable('the analyzer is busy');
     if (!response.ok) {
       let message = text.slice(0, 300);
