@@ -3,7 +3,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Logical clusters (docs/tenancy.md): an environment's default database is a slice of the platform
  * Kafka, not a registered cluster. Its addresses are the platform's, from configuration, so none are
- * stored. Environments that have no database yet get their `main` one now.
+ * stored. Environments that have no database yet get their `main` one now. Registered clusters keep
+ * their logins (SASL, TLS, registry auth) encrypted (ClusterSecrets).
  */
 export class LogicalClusters1763801300000 implements MigrationInterface {
   name = 'LogicalClusters1763801300000';
@@ -12,8 +13,9 @@ export class LogicalClusters1763801300000 implements MigrationInterface {
     await db.query(`
       ALTER TABLE kafka_clusters
         ADD COLUMN kind text NOT NULL DEFAULT 'external' CHECK (kind IN ('logical', 'external')),
+        ADD COLUMN credentials_sealed text NULL,
         ADD CONSTRAINT kafka_clusters_logical_has_no_addresses
-          CHECK (kind = 'external' OR (bootstrap_servers = '' AND schema_registry_url = ''))`);
+          CHECK (kind = 'external' OR (bootstrap_servers = '' AND schema_registry_url = '' AND credentials_sealed IS NULL))`);
     await db.query(`
       INSERT INTO kafka_clusters (id, organization_id, environment_id, name, kind, bootstrap_servers, schema_registry_url)
       SELECT 'lkc-' || substr(md5(random()::text || e.id), 1, 10), e.organization_id, e.id, 'main', 'logical', '', ''
@@ -26,6 +28,7 @@ export class LogicalClusters1763801300000 implements MigrationInterface {
     await db.query(`
       ALTER TABLE kafka_clusters
         DROP CONSTRAINT kafka_clusters_logical_has_no_addresses,
+        DROP COLUMN credentials_sealed,
         DROP COLUMN kind`);
   }
 }

@@ -76,6 +76,7 @@ import {
   PostgresProbe,
   SqlIdempotencyRepository,
   SqlIdentityRepository,
+  ClusterSecrets,
   SqlKafkaClusterRepository,
   SqlResultStore,
   SqlStatementRepository,
@@ -204,10 +205,14 @@ export class ApiModule {
           provide: KafkaClusterRepository,
           inject: [DataSource],
           useFactory: (db: DataSource) =>
-            new SqlKafkaClusterRepository(db, {
-              bootstrapServers: config.kafka.brokers.join(','),
-              schemaRegistryUrl: config.kafka.schemaRegistryUrl,
-            }),
+            new SqlKafkaClusterRepository(
+              db,
+              {
+                bootstrapServers: config.kafka.brokers.join(','),
+                schemaRegistryUrl: config.kafka.schemaRegistryUrl,
+              },
+              new ClusterSecrets(secretsKeyOf(config.tenancy)),
+            ),
         },
         {
           provide: TopicCatalog,

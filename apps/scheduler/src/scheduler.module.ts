@@ -68,6 +68,7 @@ import {
   SqlCellRepository,
   SqlComputePoolRepository,
   SqlIdentityRepository,
+  ClusterSecrets,
   SqlKafkaClusterRepository,
   SqlPoolAdmission,
   RESULTS_DATA_SOURCE,
@@ -178,10 +179,14 @@ export class SchedulerModule {
           provide: KafkaClusterRepository,
           inject: [DataSource],
           useFactory: (db: DataSource) =>
-            new SqlKafkaClusterRepository(db, {
-              bootstrapServers: config.kafka.brokers.join(','),
-              schemaRegistryUrl: config.kafka.schemaRegistryUrl,
-            }),
+            new SqlKafkaClusterRepository(
+              db,
+              {
+                bootstrapServers: config.kafka.brokers.join(','),
+                schemaRegistryUrl: config.kafka.schemaRegistryUrl,
+              },
+              new ClusterSecrets(secretsKeyOf(config.tenancy)),
+            ),
         },
         {
           provide: TopicCatalog,

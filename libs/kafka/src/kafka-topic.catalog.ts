@@ -1,4 +1,5 @@
 import {
+  type ClusterCredentials,
   type KafkaClusterRecord,
   type NewTopic,
   type SubjectVersion,
@@ -15,7 +16,15 @@ import {
   ConsecutiveBreaker,
   handleWhen,
 } from 'cockatiel';
-import { type Admin, ConfigResourceTypes, type ISocketFactory, Kafka, logLevel } from 'kafkajs';
+import {
+  type Admin,
+  ConfigResourceTypes,
+  type ISocketFactory,
+  Kafka,
+  type KafkaConfig,
+  logLevel,
+  type SASLOptions,
+} from 'kafkajs';
 import type { Dispatcher } from 'undici';
 import { createTopicsWithLeaders } from './create-topics';
 import { egressDispatcher, egressSocketFactory } from './egress-guard';
@@ -315,7 +324,9 @@ export class KafkaTopicCatalog extends TopicCatalog {
     this.topicDetails.delete(`${cluster.bootstrapServers}\u0000${topic}`);
   }
 
-  async check(cluster: Pick<KafkaClusterRecord, 'bootstrapServers' | 'schemaRegistryUrl'>): Promise<void> {
+  async check(
+    cluster: Pick<KafkaClusterRecord, 'id' | 'bootstrapServers' | 'schemaRegistryUrl' | 'credentials'>,
+  ): Promise<void> {
     const kafka = new Kafka({
       clientId: 'riffle-cluster-check',
       brokers: cluster.bootstrapServers.split(','),
@@ -323,6 +334,7 @@ export class KafkaTopicCatalog extends TopicCatalog {
       connectionTimeout: 3_000,
       retry: { retries: 1 },
       ...(this.socketFactory ? { socketFactory: this.socketFactory } : {}),
+      ...kafkaLogin(cluster.credentials),
     });
     const admin = kafka.admin();
     try {
@@ -331,7 +343,10 @@ export class KafkaTopicCatalog extends TopicCatalog {
     } finally {
       await admin.disconnect();
     }
-    const response = await fetch(`${cluster.schemaRegistryUrl}/subjects`, this.fetchOptions(true));
+    const response = await fetch(`${cluster.schemaRegistryUrl}/subjects`, {
+      ...this.fetchOptions(true),
+      headers: registryAuth(cluster.credentials),
+    });
     if (!response.ok) throw new Error(`schema registry answered ${response.status}`);
   }
 
@@ -408,12 +423,11 @@ export class KafkaTopicCatalog extends TopicCatalog {
       return await fetch(`${cluster.schemaRegistryUrl}${path}`, {
         ...this.fetchOptions(cluster.kind !== 'logical'),
         method,
-        ...(body === undefined
-          ? {}
-          : {
-              headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-              body: JSON.stringify(body),
-            }),
+        headers: {
+          ...registryAuth(cluster.credentials),
+          ...(body === undefined ? {} : { 'content-type': 'application/vnd.schemaregistry.v1+json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error) {
       throw new RiffleError(
@@ -501,7 +515,9 @@ export class KafkaTopicCatalog extends TopicCatalog {
   private admin(cluster: KafkaClusterRecord): Promise<Admin> {
     const { bootstrapServers } = cluster;
     const guarded = cluster.kind !== 'logical' && this.socketFactory;
-    const key = `${guarded ? 'external' : 'platform'}|${bootstrapServers}`;
+    // an external cluster's client logs in as that cluster's registration says: one per cluster
+    const key =
+      cluster.kind === 'logical' ? `platform|${bootstrapServers}` : `${cluster.id}|${bootstrapServers}`;
     let admin = this.admins.get(key);
     if (!admin) {
       const client = new Kafka({
@@ -511,6 +527,7 @@ export class KafkaTopicCatalog extends TopicCatalog {
         connectionTimeout: 3_000,
         retry: ADMIN_RETRY,
         ...(guarded ? { socketFactory: guarded } : {}),
+        ...kafkaLogin(cluster.credentials),
       }).admin();
       admin = client.connect().then(() => client);
       admin.catch(() => this.admins.delete(key));
@@ -518,6 +535,31 @@ export class KafkaTopicCatalog extends TopicCatalog {
     }
     return admin;
   }
+}
+
+/** kafkajs' TLS and SASL options for a registered cluster's credentials */
+function kafkaLogin(credentials: ClusterCredentials | undefined): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const sasl = credentials?.sasl;
+  return {
+    ...(credentials?.tls ? { ssl: true } : {}),
+    ...(sasl
+      ? {
+          sasl: {
+            mechanism: sasl.mechanism.toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512',
+            username: sasl.username,
+            password: sasl.password,
+          } as SASLOptions,
+        }
+      : {}),
+  };
+}
+
+/** HTTP basic auth to a registered cluster's schema registry, when its registration gave one */
+function registryAuth(credentials: ClusterCredentials | undefined): Record<string, string> {
+  const auth = credentials?.registry;
+  return auth
+    ? { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` }
+    : {};
 }
 
 function kafkaErrorsOf(error: unknown): { type?: string; message: string }[] {

@@ -17,3 +17,4 @@ export * from './state-metrics';
 export * from './sql-cell.repository';
 export * from './sql-result.store';
 export * from './sql-view.repository';
+export * from './cluster-secrets';

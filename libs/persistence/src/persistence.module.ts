@@ -1,9 +1,4 @@
-import {
-  type DynamicModule,
-  Module,
-  type OnApplicationShutdown,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { type DynamicModule, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { DatabaseOptions } from '@riffle/config';
 import { DataSource } from 'typeorm';
 import { createDataSource } from './data-source';
@@ -71,7 +66,11 @@ export class PersistenceModule {
           inject: [DataSource],
           useFactory: (ds: DataSource) => new PostgresProbe(ds),
         },
-        { provide: DatabaseConnector, inject: [DataSource], useFactory: (ds: DataSource) => new DatabaseConnector(ds) },
+        {
+          provide: DatabaseConnector,
+          inject: [DataSource],
+          useFactory: (ds: DataSource) => new DatabaseConnector(ds),
+        },
         ...results,
       ],
       exports: [DataSource, PostgresProbe, ...(pools.results ? [RESULTS_DATA_SOURCE] : [])],

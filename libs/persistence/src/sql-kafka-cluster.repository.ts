@@ -1,6 +1,12 @@
-import { type KafkaClusterRecord, KafkaClusterRepository, TtlCache } from '@riffle/application';
+import {
+  type ClusterCredentials,
+  type KafkaClusterRecord,
+  KafkaClusterRepository,
+  TtlCache,
+} from '@riffle/application';
 import { RiffleError, type StoredColumn, type TableSettings } from '@riffle/domain';
 import type { DataSource } from 'typeorm';
+import type { ClusterSecrets } from './cluster-secrets';
 
 interface ClusterRow {
   id: string;
@@ -8,6 +14,7 @@ interface ClusterRow {
   environment_id: string;
   name: string;
   kind: 'logical' | 'external';
+  credentials_sealed: string | null;
   bootstrap_servers: string;
   schema_registry_url: string;
   created_at: Date;
@@ -29,12 +36,21 @@ const SETTINGS_TTL_MS = 1_000;
 export class SqlKafkaClusterRepository extends KafkaClusterRepository {
   private readonly settings = new TtlCache<TableSettings | undefined>(SETTINGS_TTL_MS, 10_000);
 
-  /** `platform`: where logical clusters are (without it, only external clusters have addresses) */
+  /**
+   * `platform`: where logical clusters are (without it, only external clusters have addresses);
+   * `secrets`: seals and opens registered clusters' credentials (without it, none can be stored or read)
+   */
   constructor(
     private readonly db: DataSource,
     private readonly platform?: PlatformKafka,
+    private readonly secrets?: ClusterSecrets,
   ) {
     super();
+  }
+
+  private requireSecrets(): ClusterSecrets {
+    if (!this.secrets) throw new Error('cluster credentials need RIFFLE_SECRETS_KEY (ClusterSecrets)');
+    return this.secrets;
   }
 
   private toRecord(r: ClusterRow): KafkaClusterRecord {
@@ -47,6 +63,13 @@ export class SqlKafkaClusterRepository extends KafkaClusterRepository {
       kind: r.kind,
       bootstrapServers: logical ? (this.platform?.bootstrapServers ?? '') : r.bootstrap_servers,
       schemaRegistryUrl: logical ? (this.platform?.schemaRegistryUrl ?? '') : r.schema_registry_url,
+      ...(r.credentials_sealed
+        ? {
+            credentials: JSON.parse(
+              this.requireSecrets().open(r.id, r.credentials_sealed),
+            ) as ClusterCredentials,
+          }
+        : {}),
       createdAt: r.created_at,
     };
   }
@@ -54,8 +77,8 @@ export class SqlKafkaClusterRepository extends KafkaClusterRepository {
   async insert(c: Omit<KafkaClusterRecord, 'createdAt'>): Promise<KafkaClusterRecord> {
     try {
       const rows: ClusterRow[] = await this.db.query(
-        `INSERT INTO kafka_clusters (id, organization_id, environment_id, name, kind, bootstrap_servers, schema_registry_url)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+        `INSERT INTO kafka_clusters (id, organization_id, environment_id, name, kind, bootstrap_servers, schema_registry_url, credentials_sealed)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
         [
           c.id,
           c.organizationId,
@@ -65,6 +88,7 @@ export class SqlKafkaClusterRepository extends KafkaClusterRepository {
           // a logical cluster's addresses are the platform's, from configuration: never stored
           c.kind === 'logical' ? '' : c.bootstrapServers,
           c.kind === 'logical' ? '' : c.schemaRegistryUrl,
+          c.credentials ? this.requireSecrets().seal(c.id, JSON.stringify(c.credentials)) : null,
         ],
       );
       return this.toRecord(rows[0]!);

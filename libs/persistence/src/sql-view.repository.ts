@@ -33,17 +33,18 @@ export class SqlViewRepository extends ViewRepository {
   }
 
   async find(clusterId: string, name: string): Promise<StoredView | undefined> {
-    const rows: ViewRow[] = await this.db.query('SELECT * FROM views WHERE kafka_cluster_id = $1 AND name = $2', [
-      clusterId,
-      name,
-    ]);
+    const rows: ViewRow[] = await this.db.query(
+      'SELECT * FROM views WHERE kafka_cluster_id = $1 AND name = $2',
+      [clusterId, name],
+    );
     return rows[0] ? toView(rows[0]) : undefined;
   }
 
   async list(clusterId: string): Promise<StoredView[]> {
-    const rows: ViewRow[] = await this.db.query('SELECT * FROM views WHERE kafka_cluster_id = $1 ORDER BY name', [
-      clusterId,
-    ]);
+    const rows: ViewRow[] = await this.db.query(
+      'SELECT * FROM views WHERE kafka_cluster_id = $1 ORDER BY name',
+      [clusterId],
+    );
     return rows.map(toView);
   }
 

@@ -16,8 +16,22 @@ const present = (c: KafkaClusterRecord) => ({
   metadata: { self: `/cmk/v2/clusters/${c.id}`, created_at: c.createdAt.toISOString() },
   spec: {
     environment: { id: c.environmentId },
-    bootstrap_servers: c.bootstrapServers,
-    schema_registry_url: c.schemaRegistryUrl,
+    // a logical cluster lives on the platform's Kafka: its addresses are Riffle's business
+    kind: c.kind === 'logical' ? 'LOGICAL' : 'EXTERNAL',
+    ...(c.kind === 'logical'
+      ? {}
+      : {
+          bootstrap_servers: c.bootstrapServers,
+          schema_registry_url: c.schemaRegistryUrl,
+          tls: c.credentials?.tls === true,
+          // who Riffle logs in as, never with what: passwords are write-only
+          ...(c.credentials?.sasl
+            ? { sasl: { mechanism: c.credentials.sasl.mechanism, username: c.credentials.sasl.username } }
+            : {}),
+          ...(c.credentials?.registry
+            ? { schema_registry_auth: { username: c.credentials.registry.username } }
+            : {}),
+        }),
   },
 });
 

@@ -13,7 +13,18 @@ export interface KafkaClusterRecord {
   /** where Riffle's own clients reach it (a logical cluster: the platform's, from configuration) */
   bootstrapServers: string;
   schemaRegistryUrl: string;
+  /** an external cluster's logins, decrypted (stored encrypted; never shown, logged or traced) */
+  credentials?: ClusterCredentials;
   createdAt: Date;
+}
+
+export interface ClusterCredentials {
+  /** the SASL login of Riffle's clients and of the cluster's Flink jobs */
+  sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string };
+  /** TLS to the brokers (with SASL: SASL_SSL) */
+  tls?: boolean;
+  /** HTTP basic auth to the schema registry */
+  registry?: { username: string; password: string };
 }
 
 /** Kafka clusters registered per environment: each is a Flink database of the environment's catalog. */
@@ -92,7 +103,9 @@ export abstract class TopicCatalog {
   /** false when the topic does not exist */
   abstract deleteTopic(cluster: KafkaClusterRecord, topic: string): Promise<boolean>;
   /** a cluster answers: brokers reachable and the registry answers */
-  abstract check(cluster: Pick<KafkaClusterRecord, 'bootstrapServers' | 'schemaRegistryUrl'>): Promise<void>;
+  abstract check(
+    cluster: Pick<KafkaClusterRecord, 'id' | 'bootstrapServers' | 'schemaRegistryUrl' | 'credentials'>,
+  ): Promise<void>;
 }
 
 /**

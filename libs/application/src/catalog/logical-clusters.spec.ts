@@ -130,4 +130,60 @@ describe('PrepareStatementTables on a logical cluster', () => {
       expect(ddl).toContain(option);
     expect(logins.asked).toEqual(['lkc-a']);
   });
+
+  it("logs a registered cluster's Flink tables in with its SASL, TLS and registry credentials", async () => {
+    const inner = new InMemoryTopicCatalog();
+    inner.topics.set('orders', { partitions: 1, config: {} });
+    inner.subjects.set('orders-value', [VALUE]);
+    const registered: KafkaClusterRecord = {
+      ...external,
+      name: 'main',
+      credentials: {
+        sasl: { mechanism: 'PLAIN', username: 'svc', password: 'pw"1' },
+        tls: true,
+        registry: { username: 'sr', password: 'sr-pw' },
+      },
+    };
+    const identities = {
+      findEnvironment: async () => ({
+        id: 'env-1',
+        organizationId: 'org-1',
+        name: 'default',
+        createdAt: new Date(0),
+      }),
+    } as unknown as IdentityRepository;
+    const clusters = {
+      list: async () => [registered],
+      findTableSettings: async () => undefined,
+    } as unknown as KafkaClusterRepository;
+    const logins = new FixedLogins();
+    const tables = new PrepareStatementTables(
+      identities,
+      clusters,
+      new LogicalClusterTopics(inner),
+      new RecordedSqlAnalyzer(),
+      logins,
+    );
+    const { setupStatements } = await tables.execute({
+      uid: 'uid-1',
+      organizationId: 'org-1',
+      environmentId: 'env-1',
+      statement: 'SELECT id FROM orders',
+      sqlKind: 'SELECT',
+      properties: {},
+    } as unknown as StatementRecord);
+    const ddl = setupStatements.find((s) => s.startsWith('CREATE TABLE'))!;
+    for (const option of [
+      "'topic' = 'orders'",
+      "'properties.bootstrap.servers' = 'platform:9092'",
+      "'properties.security.protocol' = 'SASL_SSL'",
+      "'properties.sasl.mechanism' = 'PLAIN'",
+      `'properties.sasl.jaas.config' = 'org.apache.flink.kafka.shaded.org.apache.kafka.common.security.plain.PlainLoginModule required username="svc" password="pw\\"1";'`,
+      "'value.avro-confluent.basic-auth.credentials-source' = 'USER_INFO'",
+      "'value.avro-confluent.basic-auth.user-info' = 'sr:sr-pw'",
+      "'properties.group.id' = 'riffle-uid-1'",
+    ])
+      expect(ddl).toContain(option);
+    expect(logins.asked).toEqual([]);
+  });
 });

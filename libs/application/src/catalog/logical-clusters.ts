@@ -123,7 +123,9 @@ export class LogicalClusterTopics extends TopicCatalog {
     return this.inner.deleteTopic(cluster, topicPrefixOf(cluster) + topic);
   }
 
-  check(cluster: Pick<KafkaClusterRecord, 'bootstrapServers' | 'schemaRegistryUrl'>): Promise<void> {
+  check(
+    cluster: Pick<KafkaClusterRecord, 'id' | 'bootstrapServers' | 'schemaRegistryUrl' | 'credentials'>,
+  ): Promise<void> {
     return this.inner.check(cluster);
   }
 }

@@ -15,7 +15,12 @@ import {
 import type { IdentityRepository } from '../identity/identity.ports';
 import type { SqlAnalyzer } from '../sql/sql-analyzer.port';
 import type { StatementRecord } from '../statements/statement.ports';
-import type { KafkaClusterRecord, KafkaClusterRepository, TopicCatalog } from './catalog.ports';
+import type {
+  ClusterCredentials,
+  KafkaClusterRecord,
+  KafkaClusterRepository,
+  TopicCatalog,
+} from './catalog.ports';
 import { type KafkaLogin, type LogicalClusterLogins, topicPrefixOf } from './logical-clusters';
 import {
   type EnvironmentCatalog,
@@ -212,7 +217,7 @@ export class PrepareStatementTables {
       database: target.database,
       topic: topicPrefixOf(cluster) + topic,
       connectorOptions: await this.connectorOptions(statement, cluster, topic),
-      formatOptions: { url: cluster.schemaRegistryUrl },
+      formatOptions: registryOptions(cluster),
     });
   }
 
@@ -242,7 +247,7 @@ export class PrepareStatementTables {
         ...table.definition.options,
         ...(bounded === 'latest-offset' ? { 'scan.bounded.mode': bounded } : {}),
       },
-      formatOptions: { url: cluster.schemaRegistryUrl },
+      formatOptions: registryOptions(cluster),
     });
   }
 
@@ -259,7 +264,7 @@ export class PrepareStatementTables {
     const login = cluster.kind === 'logical' ? await this.logins.loginFor(cluster) : undefined;
     return {
       'properties.bootstrap.servers': login?.bootstrapServers ?? cluster.bootstrapServers,
-      ...(login ? flinkKafkaLogin(login) : {}),
+      ...(login ? flinkKafkaLogin(login) : flinkExternalLogin(cluster.credentials)),
       'properties.group.id': `${prefix}riffle-${statement.uid}`,
       'scan.startup.mode': 'earliest-offset',
       // exactly-once output: transactions committed on checkpoints, ids unique per statement and topic
@@ -270,6 +275,38 @@ export class PrepareStatementTables {
   }
 }
 
+/** `avro-confluent` options: the registry, and its basic auth when the cluster's registration gave one */
+function registryOptions(cluster: KafkaClusterRecord): Record<string, string> {
+  const auth = cluster.credentials?.registry;
+  return {
+    url: cluster.schemaRegistryUrl,
+    ...(auth
+      ? {
+          'basic-auth.credentials-source': 'USER_INFO',
+          'basic-auth.user-info': `${auth.username}:${auth.password}`,
+        }
+      : {}),
+  };
+}
+
+const LOGIN_MODULES: Record<string, string> = {
+  PLAIN: 'org.apache.flink.kafka.shaded.org.apache.kafka.common.security.plain.PlainLoginModule',
+  'SCRAM-SHA-256': 'org.apache.flink.kafka.shaded.org.apache.kafka.common.security.scram.ScramLoginModule',
+  'SCRAM-SHA-512': 'org.apache.flink.kafka.shaded.org.apache.kafka.common.security.scram.ScramLoginModule',
+};
+
+/** a registered cluster's TLS and SASL login as Kafka client properties for Flink */
+function flinkExternalLogin(credentials: ClusterCredentials | undefined): Record<string, string> {
+  const sasl = credentials?.sasl;
+  const tls = credentials?.tls === true;
+  if (!sasl) return tls ? { 'properties.security.protocol': 'SSL' } : {};
+  return {
+    'properties.security.protocol': tls ? 'SASL_SSL' : 'SASL_PLAINTEXT',
+    'properties.sasl.mechanism': sasl.mechanism,
+    'properties.sasl.jaas.config': `${LOGIN_MODULES[sasl.mechanism]} required username=${jaasQuote(sasl.username)} password=${jaasQuote(sasl.password)};`,
+  };
+}
+
 const jaasQuote = (value: string) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 /** the Kafka client properties of a SCRAM login, for Flink's Kafka connector (its Kafka client is shaded) */
@@ -277,8 +314,6 @@ export function flinkKafkaLogin(login: KafkaLogin): Record<string, string> {
   return {
     'properties.security.protocol': login.securityProtocol,
     'properties.sasl.mechanism': login.mechanism,
-    'properties.sasl.jaas.config':
-      'org.apache.flink.kafka.shaded.org.apache.kafka.common.security.scram.ScramLoginModule required ' +
-      `username=${jaasQuote(login.username)} password=${jaasQuote(login.password)};`,
+    'properties.sasl.jaas.config': `${LOGIN_MODULES[login.mechanism]} required username=${jaasQuote(login.username)} password=${jaasQuote(login.password)};`,
   };
 }

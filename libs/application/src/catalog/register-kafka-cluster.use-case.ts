@@ -2,7 +2,13 @@ import { type Endpoint, parseEndpoint, parseRegistryUrl, RiffleError } from '@ri
 import { newResourceId } from '../identity/credentials';
 import type { IdentityRepository } from '../identity/identity.ports';
 import type { Principal } from '../identity/principal';
-import type { EgressGuard, KafkaClusterRecord, KafkaClusterRepository, TopicCatalog } from './catalog.ports';
+import type {
+  ClusterCredentials,
+  EgressGuard,
+  KafkaClusterRecord,
+  KafkaClusterRepository,
+  TopicCatalog,
+} from './catalog.ports';
 
 const invalid = (message: string) => new RiffleError('INVALID_KAFKA_CLUSTER', 'invalid', message);
 
@@ -25,7 +31,14 @@ export class RegisterKafkaCluster {
     principal: Principal,
     request: {
       display_name?: unknown;
-      spec?: { environment?: { id?: unknown }; bootstrap_servers?: unknown; schema_registry_url?: unknown };
+      spec?: {
+        environment?: { id?: unknown };
+        bootstrap_servers?: unknown;
+        schema_registry_url?: unknown;
+        sasl?: unknown;
+        tls?: unknown;
+        schema_registry_auth?: unknown;
+      };
     },
   ): Promise<KafkaClusterRecord> {
     const name = request?.display_name;
@@ -54,9 +67,12 @@ export class RegisterKafkaCluster {
           'without user info, query or fragment.',
       );
     }
+    const credentials = parseCredentials(request.spec ?? {});
     const endpoints = brokers as Endpoint[];
     await this.egress.check([...endpoints, registry.endpoint]);
     const cluster = {
+      id: newResourceId('lkc'),
+      ...(credentials ? { credentials } : {}),
       bootstrapServers: endpoints
         .map((b) => (b.host.includes(':') ? `[${b.host}]:${b.port}` : `${b.host}:${b.port}`))
         .join(','),
@@ -74,7 +90,6 @@ export class RegisterKafkaCluster {
       );
     }
     return this.clusters.insert({
-      id: newResourceId('lkc'),
       organizationId: principal.organizationId,
       environmentId: environment.id,
       name,
@@ -82,4 +97,61 @@ export class RegisterKafkaCluster {
       ...cluster,
     });
   }
+}
+
+const MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+/** printable, no control characters: it goes into a JAAS config and an HTTP header */
+const text = (value: unknown, max: number): value is string =>
+  typeof value === 'string' &&
+  value.length >= 1 &&
+  value.length <= max &&
+  ![...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+
+/** `spec.sasl`, `spec.tls` and `spec.schema_registry_auth`, all optional; undefined when none is given */
+function parseCredentials(spec: {
+  sasl?: unknown;
+  tls?: unknown;
+  schema_registry_auth?: unknown;
+}): ClusterCredentials | undefined {
+  const credentials: ClusterCredentials = {};
+  if (spec.sasl !== undefined) {
+    const sasl = spec.sasl;
+    if (
+      !isObject(sasl) ||
+      !MECHANISMS.includes(sasl.mechanism as never) ||
+      !text(sasl.username, 256) ||
+      !text(sasl.password, 1024)
+    ) {
+      throw invalid(
+        `spec.sasl must be {"mechanism": ${MECHANISMS.map((m) => `"${m}"`).join('|')}, "username", "password"} ` +
+          '(1-256 and 1-1024 printable characters).',
+      );
+    }
+    credentials.sasl = {
+      mechanism: sasl.mechanism as (typeof MECHANISMS)[number],
+      username: sasl.username,
+      password: sasl.password,
+    };
+  }
+  if (spec.tls !== undefined) {
+    if (typeof spec.tls !== 'boolean') throw invalid('spec.tls must be true or false.');
+    if (spec.tls) credentials.tls = true;
+  }
+  if (spec.schema_registry_auth !== undefined) {
+    const auth = spec.schema_registry_auth;
+    if (
+      !isObject(auth) ||
+      !text(auth.username, 256) ||
+      !text(auth.password, 1024) ||
+      auth.username.includes(':')
+    ) {
+      throw invalid(
+        'spec.schema_registry_auth must be {"username", "password"} (printable, the username without ":").',
+      );
+    }
+    credentials.registry = { username: auth.username, password: auth.password };
+  }
+  return Object.keys(credentials).length ? credentials : undefined;
 }

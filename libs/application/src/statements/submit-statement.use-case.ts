@@ -193,21 +193,21 @@ export class SubmitStatement {
       : { traits: {} };
     const record = await this.statements.insert(
       {
-      uid,
-      ...scope,
-      name,
-      statement: classification.normalized,
-      properties,
-      computePoolId: poolId,
-      principal: runAs,
-      labels: stringMap(request.metadata?.labels, 'metadata.labels'),
-      stopped: spec.stopped === true,
-      sqlKind: classification.sqlKind,
-      // a dry run runs nothing: the scheduler answers it with Flink's plan, like EXPLAIN
-      executionMode: dryRun ? 'metadata' : classification.mode,
-      analysis: classification.analysis,
-      // what Flink's validation and plan said (schema, changelog mode, upsert keys), when it could
-      traits: { sql_kind: classification.sqlKind, ...check.traits },
+        uid,
+        ...scope,
+        name,
+        statement: classification.normalized,
+        properties,
+        computePoolId: poolId,
+        principal: runAs,
+        labels: stringMap(request.metadata?.labels, 'metadata.labels'),
+        stopped: spec.stopped === true,
+        sqlKind: classification.sqlKind,
+        // a dry run runs nothing: the scheduler answers it with Flink's plan, like EXPLAIN
+        executionMode: dryRun ? 'metadata' : classification.mode,
+        analysis: classification.analysis,
+        // what Flink's validation and plan said (schema, changelog mode, upsert keys), when it could
+        traits: { sql_kind: classification.sqlKind, ...check.traits },
       },
       { maxOpenQueries: this.limits.maxOpenQueriesPerEnvironment },
     );
