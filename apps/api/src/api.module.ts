@@ -210,6 +210,7 @@ export class ApiModule {
               {
                 bootstrapServers: config.kafka.brokers.join(','),
                 schemaRegistryUrl: config.kafka.schemaRegistryUrl,
+                credentials: config.kafka.credentials,
               },
               new ClusterSecrets(secretsKeyOf(config.tenancy)),
             ),

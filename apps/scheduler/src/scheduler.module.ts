@@ -184,6 +184,7 @@ export class SchedulerModule {
               {
                 bootstrapServers: config.kafka.brokers.join(','),
                 schemaRegistryUrl: config.kafka.schemaRegistryUrl,
+                credentials: config.kafka.credentials,
               },
               new ClusterSecrets(secretsKeyOf(config.tenancy)),
             ),

@@ -48,12 +48,47 @@ export const kafkaConfig = defineConfig(
       .default(LOCAL_DEFAULTS.kafkaBootstrapServers)
       .refine((s) => s.split(',').every((b) => hostPort.test(b.trim())), 'must be host:port[,host:port…]'),
     SCHEMA_REGISTRY_URL: httpUrl(LOCAL_DEFAULTS.schemaRegistryUrl),
+    /** Riffle's own login to the platform Kafka (a super user: it manages every logical cluster) */
+    KAFKA_SASL_MECHANISM: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']).optional(),
+    KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+    KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+    KAFKA_TLS: z.enum(['true', 'false']).default('false'),
   },
-  (v) => ({
+  (v) => {
+    if (v.KAFKA_SASL_MECHANISM && !(v.KAFKA_SASL_USERNAME && v.KAFKA_SASL_PASSWORD))
+      throw new ConfigurationError(
+        'Invalid kafka configuration:\n  KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: must both be set with KAFKA_SASL_MECHANISM',
+      );
+    return kafkaOptions(v);
+  },
+);
+
+function kafkaOptions(v: {
+  KAFKA_BOOTSTRAP_SERVERS: string;
+  SCHEMA_REGISTRY_URL: string;
+  KAFKA_SASL_MECHANISM?: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  KAFKA_SASL_USERNAME?: string;
+  KAFKA_SASL_PASSWORD?: string;
+  KAFKA_TLS: 'true' | 'false';
+}) {
+  return {
     brokers: v.KAFKA_BOOTSTRAP_SERVERS.split(',').map((b) => b.trim()),
     schemaRegistryUrl: v.SCHEMA_REGISTRY_URL,
-  }),
-);
+    /** the same shape as a registered cluster's credentials */
+    credentials: {
+      ...(v.KAFKA_TLS === 'true' ? { tls: true } : {}),
+      ...(v.KAFKA_SASL_MECHANISM
+        ? {
+            sasl: {
+              mechanism: v.KAFKA_SASL_MECHANISM,
+              username: v.KAFKA_SASL_USERNAME ?? '',
+              password: v.KAFKA_SASL_PASSWORD ?? '',
+            },
+          }
+        : {}),
+    },
+  };
+}
 export type KafkaOptions = ReturnType<typeof kafkaConfig.load>;
 
 /**

@@ -7,6 +7,7 @@ describe('configuration', () => {
     expect(kafkaConfig.load({})).toEqual({
       brokers: ['127.0.0.1:9092'],
       schemaRegistryUrl: LOCAL_DEFAULTS.schemaRegistryUrl,
+      credentials: {},
     });
   });
 
@@ -23,7 +24,19 @@ describe('configuration', () => {
     ).toEqual({
       brokers: ['a:1', 'b:2'],
       schemaRegistryUrl: 'http://r:1/x',
+      credentials: {},
     });
+    expect(
+      kafkaConfig.load({
+        KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+        KAFKA_SASL_USERNAME: 'riffle',
+        KAFKA_SASL_PASSWORD: 'pw',
+        KAFKA_TLS: 'true',
+      }).credentials,
+    ).toEqual({ tls: true, sasl: { mechanism: 'SCRAM-SHA-512', username: 'riffle', password: 'pw' } });
+    expect(() => kafkaConfig.load({ KAFKA_SASL_MECHANISM: 'PLAIN' })).toThrow(
+      'KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: must both be set with KAFKA_SASL_MECHANISM',
+    );
   });
 
   it.each([

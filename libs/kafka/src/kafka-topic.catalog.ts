@@ -16,17 +16,10 @@ import {
   ConsecutiveBreaker,
   handleWhen,
 } from 'cockatiel';
-import {
-  type Admin,
-  ConfigResourceTypes,
-  type ISocketFactory,
-  Kafka,
-  type KafkaConfig,
-  logLevel,
-  type SASLOptions,
-} from 'kafkajs';
+import { type Admin, ConfigResourceTypes, type ISocketFactory, Kafka, logLevel } from 'kafkajs';
 import type { Dispatcher } from 'undici';
 import { createTopicsWithLeaders } from './create-topics';
+import { kafkaLogin } from './kafka.probes';
 import { egressDispatcher, egressSocketFactory } from './egress-guard';
 
 const REGISTRY_TIMEOUT_MS = 5_000;
@@ -535,23 +528,6 @@ export class KafkaTopicCatalog extends TopicCatalog {
     }
     return admin;
   }
-}
-
-/** kafkajs' TLS and SASL options for a registered cluster's credentials */
-function kafkaLogin(credentials: ClusterCredentials | undefined): Pick<KafkaConfig, 'ssl' | 'sasl'> {
-  const sasl = credentials?.sasl;
-  return {
-    ...(credentials?.tls ? { ssl: true } : {}),
-    ...(sasl
-      ? {
-          sasl: {
-            mechanism: sasl.mechanism.toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512',
-            username: sasl.username,
-            password: sasl.password,
-          } as SASLOptions,
-        }
-      : {}),
-  };
 }
 
 /** HTTP basic auth to a registered cluster's schema registry, when its registration gave one */

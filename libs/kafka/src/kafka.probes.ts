@@ -1,6 +1,7 @@
+import type { ClusterCredentials } from '@riffle/application';
 import type { KafkaOptions } from '@riffle/config';
 import { DependencyProbe } from '@riffle/observability';
-import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { type Admin, Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
 
 export function createKafka(options: KafkaOptions, clientId: string): Kafka {
   return new Kafka({
@@ -10,7 +11,26 @@ export function createKafka(options: KafkaOptions, clientId: string): Kafka {
     connectionTimeout: 3_000,
     requestTimeout: 10_000,
     retry: { retries: 2, initialRetryTime: 200 },
+    // Riffle's own login to the platform Kafka (KAFKA_SASL_*, KAFKA_TLS)
+    ...kafkaLogin(options.credentials),
   });
+}
+
+/** kafkajs' TLS and SASL options for a cluster's credentials (the platform's or a registered one's) */
+export function kafkaLogin(credentials: ClusterCredentials | undefined): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const sasl = credentials?.sasl;
+  return {
+    ...(credentials?.tls ? { ssl: true } : {}),
+    ...(sasl
+      ? {
+          sasl: {
+            mechanism: sasl.mechanism.toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512',
+            username: sasl.username,
+            password: sasl.password,
+          } as SASLOptions,
+        }
+      : {}),
+  };
 }
 
 export class KafkaProbe extends DependencyProbe {

@@ -24,6 +24,8 @@ interface ClusterRow {
 export interface PlatformKafka {
   bootstrapServers: string;
   schemaRegistryUrl: string;
+  /** Riffle's own login to it (KAFKA_SASL_*, KAFKA_TLS), if it needs one */
+  credentials?: ClusterCredentials;
 }
 
 /**
