@@ -5,6 +5,7 @@ import {
   LogicalClusterLogins,
   topicPrefixOf,
 } from '@riffle/application';
+import { RiffleError } from '@riffle/domain';
 import {
   AclOperationTypes,
   AclPermissionTypes,
@@ -70,7 +71,16 @@ export class KafkaLogicalClusterLogins extends LogicalClusterLogins {
       this.ensured.set(cluster.id, ensured);
       ensured.catch(() => this.ensured.delete(cluster.id));
     }
-    await ensured;
+    try {
+      await ensured;
+    } catch (error) {
+      // retried by the statement's next reconcile (or the caller's next try)
+      throw new RiffleError(
+        'KAFKA_UNAVAILABLE',
+        'unavailable',
+        `The Kafka login of database ${cluster.name} could not be made: ${(error as Error).message}`,
+      );
+    }
     return login;
   }
 
