@@ -13,6 +13,20 @@ export function marker(name: string): string {
   return `-Driffle.component=${name}`;
 }
 
+/**
+ * A detached process leads a session of its own, and with the kernel's autogroup scheduling (on by
+ * default) every session is one group that gets an equal share of the CPU whatever its processes' nice
+ * values: a JVM's hundred threads at nice 10 still took as much as the API. The group's own nice is what
+ * counts between sessions, so it is lowered too. Best effort: kernels without autogroup have no file.
+ */
+function lowerAutogroup(pid: number, niceness: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, String(niceness));
+  } catch {
+    // no autogroup here: the process's own nice value applies
+  }
+}
+
 export function spawnDetached(name: string, spec: ProcessSpec, logFile: string, runDir: string): number {
   const out = openSync(logFile, 'a');
   const args = spec.command.endsWith('java') ? [marker(name), ...spec.args] : spec.args;
@@ -28,6 +42,7 @@ export function spawnDetached(name: string, spec: ProcessSpec, logFile: string, 
   });
   closeSync(out);
   if (child.pid === undefined) throw new Error(`${name}: could not spawn ${spec.command}`);
+  if (spec.niceness) lowerAutogroup(child.pid, spec.niceness);
   child.unref();
   writeFileSync(pidFile(runDir, name), String(child.pid));
   return child.pid;
