@@ -151,8 +151,8 @@ describe('registered clusters with credentials', () => {
     });
     const page = await call().get(`${tenant.statementsPath}/read/results`).expect(200);
     expect(page.body.results.data.map((r: { row: unknown[] }) => r.row)).toEqual([
-      ['1', 'x'],
-      ['2', 'y'],
+      [1, 'x'],
+      [2, 'y'],
     ]);
     // a table the principal may not describe is not there for Riffle either
     await run('missing', 'SELECT * FROM `__consumer_offsets`', ['FAILED'], {

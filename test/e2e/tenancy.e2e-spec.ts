@@ -100,11 +100,11 @@ describe('tenancy: logical clusters on the platform Kafka', () => {
 
     await run(a, 'read-a', 'SELECT id, who FROM orders', ['COMPLETED'], bounded);
     expect(await rows(a, 'read-a')).toEqual([
-      ['1', 'a1'],
-      ['2', 'a2'],
+      [1, 'a1'],
+      [2, 'a2'],
     ]);
     await run(b, 'read-b', 'SELECT id, who FROM orders', ['COMPLETED'], bounded);
-    expect(await rows(b, 'read-b')).toEqual([['7', 'b7']]);
+    expect(await rows(b, 'read-b')).toEqual([[7, 'b7']]);
 
     await run(a, 'show-a', 'SHOW TABLES', ['COMPLETED']);
     expect(await rows(a, 'show-a')).toEqual([['orders']]);
@@ -114,7 +114,9 @@ describe('tenancy: logical clusters on the platform Kafka', () => {
       )
       .expect(200);
     expect(table.body.name).toBe('orders');
-    expect(JSON.stringify(table.body)).not.toContain(databases.a);
+    // the database is named by its id, but no topic or subject name shows the prefix
+    expect(table.body.spec.topic).toBe('orders');
+    expect(JSON.stringify(table.body)).not.toContain(`${databases.a}.`);
 
     // underneath: one topic and one subject per organization, under its logical cluster's prefix
     const admin = platform.admin();
@@ -133,7 +135,9 @@ describe('tenancy: logical clusters on the platform Kafka', () => {
     const hidden = `\`${databases.a}.orders\``;
     await run(b, 'read-a-topic', `SELECT * FROM ${hidden}`, ['FAILED'], bounded);
     await run(b, 'drop-a-topic', `DROP TABLE ${hidden}`, ['FAILED']);
-    await run(b, 'alter-a-topic', `ALTER TABLE ${hidden} SET ('retention.ms' = '1')`, ['FAILED']);
+    await run(b, 'alter-a-topic', `ALTER TABLE ${hidden} SET ('scan.startup.mode' = 'latest-offset')`, [
+      'FAILED',
+    ]);
     await run(b, 'insert-a-topic', `INSERT INTO ${hidden} VALUES (9, 'b9')`, ['FAILED']);
     for (const name of ['read-a-topic', 'drop-a-topic', 'alter-a-topic', 'insert-a-topic']) {
       const exceptions = await statementsOf(b).get(`${b.statementsPath}/${name}/exceptions`).expect(200);
@@ -163,7 +167,7 @@ describe('tenancy: logical clusters on the platform Kafka', () => {
     expect(registered.body.code).toBe('EGRESS_NOT_ALLOWED');
     // A's table is untouched
     await run(a, 'read-a-again', 'SELECT id FROM orders', ['COMPLETED'], bounded);
-    expect(await rows(a, 'read-a-again')).toEqual([['1'], ['2']]);
+    expect(await rows(a, 'read-a-again')).toEqual([[1], [2]]);
   });
 
   it("has Kafka itself refuse B's principal on A's topics, while B's own work", async () => {
@@ -190,7 +194,7 @@ describe('tenancy: logical clusters on the platform Kafka', () => {
       await producer.send({ topic: `${databases.b}.orders`, messages: [{ value: 'raw' }] });
       await expect(
         producer.send({ topic: `${databases.a}.orders`, messages: [{ value: 'from b' }] }),
-      ).rejects.toMatchObject({ type: 'TOPIC_AUTHORIZATION_FAILED' });
+      ).rejects.toThrow(/Not authorized to access topics/);
     } finally {
       await producer.disconnect();
     }
@@ -239,7 +243,7 @@ describe('tenancy: logical clusters on the platform Kafka', () => {
       },
       { timeoutMs: 90_000, intervalMs: 2_000 },
     );
-    expect(copied.map((r) => r[0]).sort()).toEqual(['1', '2', '3']);
+    expect(copied.map((r) => r[0]).sort()).toEqual([1, 2, 3]);
     const copy = (await statementsOf(a).get(`${a.statementsPath}/copy`).expect(200)).body;
     expect(copy.status.phase).toBe('RUNNING');
     // its secrets stay out of everything the API answers and stores

@@ -115,6 +115,7 @@ export function decodeUpsertScram(payload: Buffer): ScramResult[] {
 type Broker = { [key: symbol]: (request: unknown) => Promise<unknown> };
 type Cluster = {
   connect(): Promise<void>;
+  refreshMetadata(): Promise<void>;
   disconnect(): Promise<void>;
   findControllerBroker(): Promise<Broker>;
 };
@@ -132,6 +133,7 @@ export async function upsertScramCredential(kafka: Kafka, user: string, password
   const cluster = createCluster.call(kafka, { allowAutoTopicCreation: false });
   await cluster.connect();
   try {
+    await cluster.refreshMetadata();
     const broker = await cluster.findControllerBroker();
     const send = hidden<(request: unknown) => Promise<ScramResult[]>>(
       Object.getPrototypeOf(broker) as object,
