@@ -15,6 +15,16 @@ const resolveAll: Resolve = (host) =>
     ),
   );
 
+const RESOLVE_TIMEOUT_MS = 3_000;
+
+function withTimeout<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new Error('name resolution timed out')), RESOLVE_TIMEOUT_MS);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 export const egressRefused = (endpoint: Endpoint): RiffleError =>
   new RiffleError(
     'EGRESS_NOT_ALLOWED',
@@ -37,12 +47,16 @@ export class DnsEgressGuard extends EgressGuard {
   }
 
   async check(endpoints: readonly Endpoint[]): Promise<void> {
-    for (const endpoint of endpoints) {
-      const addresses = net.isIP(endpoint.host)
-        ? [endpoint.host]
-        : await this.resolve(endpoint.host).catch(() => []);
-      if (!decideEgress({ ...endpoint, addresses }, this.policy).allowed) throw egressRefused(endpoint);
-    }
+    // all at once, each within RESOLVE_TIMEOUT_MS: a slow name cannot hold the request for long
+    const resolved = await Promise.all(
+      endpoints.map((endpoint) =>
+        net.isIP(endpoint.host) ? [endpoint.host] : withTimeout(this.resolve(endpoint.host)).catch(() => []),
+      ),
+    );
+    endpoints.forEach((endpoint, i) => {
+      if (!decideEgress({ ...endpoint, addresses: resolved[i]! }, this.policy).allowed)
+        throw egressRefused(endpoint);
+    });
   }
 }
 
