@@ -8,8 +8,9 @@
  *
  * Before: dt-sql-parser's Flink grammar parsed on the event loop. While the package is still installed (it
  * left package.json with #22, so a fresh install has it no more), each workload is also parsed with it in
- * the same run, as the baseline; otherwise the README's figures of that parser stand (small statements p50
- * 0.35 ms / p99 37.7 ms, 1 MiB INSERT … VALUES p50 367 ms / p99 545 ms, all of it on the event loop).
+ * the same run, as the baseline; otherwise docs/benchmarks.md's figures of that parser stand (small
+ * statements p50 0.35 ms / p99 37.7 ms, 1 MiB INSERT … VALUES p50 367 ms / p99 545 ms, all of it on the
+ * event loop).
  */
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -236,7 +237,7 @@ async function main(): Promise<void> {
       "same process doing nothing for as long, the machine's own share of those delays.\n" +
       (parse
         ? "before: dt-sql-parser's parse of the same text, on this event loop (each parse stalls it that long).\n"
-        : 'before: dt-sql-parser is not installed any more; its figures are in the README.\n'),
+        : 'before: dt-sql-parser is not installed any more; its figures are in docs/benchmarks.md.\n'),
   );
 }
 

@@ -5,7 +5,7 @@ import { registry, registryUrl } from './components/registry';
 import { sqlAnalyzer, sqlAnalyzerUrl } from './components/sql-analyzer';
 import { localSecretsKey } from './secrets';
 
-/** What `npm start` runs on this machine. Tunables come from RIFFLE_* variables (see README). */
+/** What `npm start` runs on this machine. Tunables come from RIFFLE_* variables (docs/configuration.md). */
 export interface LocalStackOptions {
   flinkClusters: number;
   taskManagersPerCluster: number;

@@ -15,7 +15,7 @@ type ApiKeyWithRoles = ApiKeyRecord & { roles: RoleBinding[] };
  * it names), kept for `ttlMs` so a busy API does not ask Postgres twice per request. Only hits are kept:
  * a new key or environment works at once. A revocation, a role binding change or any other identity write
  * through this process empties the cache at once; one made through another API replica takes effect here
- * within `ttlMs` (the README's "API_IDENTITY_CACHE_TTL_MS"). `ttlMs` 0 turns caching off.
+ * within `ttlMs` (docs/configuration.md's "API_IDENTITY_CACHE_TTL_MS"). `ttlMs` 0 turns caching off.
  */
 export class CachedIdentities extends IdentityRepository {
   private readonly keys: TtlCache<ApiKeyWithRoles | undefined>;

@@ -1,7 +1,7 @@
 /**
  * DESIGN §7: who may do what. Roles are bound to service accounts at organization scope (every
  * environment) or at one environment's scope. The table below is the whole policy: the API guard asks
- * `isAllowed` for the permission a route declares, and the README's role table is this table.
+ * `isAllowed` for the permission a route declares, and docs/api.md's role table is this table.
  */
 export const ROLE_NAMES = [
   'OrgAdmin',
@@ -92,5 +92,5 @@ export function isAllowed(
   );
 }
 
-/** the roles that grant a permission, for error messages and the README table */
+/** the roles that grant a permission, for error messages and docs/api.md's role table */
 export const rolesFor = (permission: Permission): readonly RoleName[] => PERMISSIONS[permission];
