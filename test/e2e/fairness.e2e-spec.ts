@@ -57,8 +57,16 @@ describe('fair sharing between tenants', () => {
     expect(under.deleteMax).toBeLessThanOrEqual(10_000);
 
     // one scheduler replica dies: the other carries every stream on from where it stands
-    const delivered = load.delivered();
-    expect(delivered.every((n) => n > 0)).toBe(true);
+    // (on 2 cores the burst leaves Flink, which the stack runs at a lower priority, little CPU: the
+    // readers' first rows can take a while, which is not what this part checks)
+    const delivered = await eventually(
+      'every read query to deliver rows before the kill',
+      async () => {
+        const now = load!.delivered();
+        return now.every((n) => n > 0) ? now : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 1_000 },
+    );
     await rig.killScheduler(0);
     await eventually(
       'every read query to deliver new rows after the kill',
