@@ -85,6 +85,18 @@ describe('logical clusters', () => {
   });
 });
 
+describe('LogicalClusterTopics lifecycle', () => {
+  it("closes the wrapped catalog's clients when the app shuts down", async () => {
+    const inner = Object.assign(new InMemoryTopicCatalog(), { closed: 0 });
+    (inner as unknown as { onApplicationShutdown: () => Promise<void> }).onApplicationShutdown = async () => {
+      inner.closed += 1;
+    };
+    await new LogicalClusterTopics(inner).onApplicationShutdown();
+    expect(inner.closed).toBe(1);
+    await new LogicalClusterTopics(new InMemoryTopicCatalog()).onApplicationShutdown(); // nothing to close
+  });
+});
+
 describe('PrepareStatementTables on a logical cluster', () => {
   it("declares the table by its own name on the prefixed topic, in the cluster's groups and transactions, logged in as its principal", async () => {
     const { topics } = platform();

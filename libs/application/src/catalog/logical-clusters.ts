@@ -128,4 +128,9 @@ export class LogicalClusterTopics extends TopicCatalog {
   ): Promise<void> {
     return this.inner.check(cluster);
   }
+
+  /** Nest lifecycle: the wrapped catalog's Kafka clients close with the app (left open, they kept the process alive) */
+  async onApplicationShutdown(): Promise<void> {
+    await (this.inner as { onApplicationShutdown?: () => Promise<void> }).onApplicationShutdown?.();
+  }
 }
