@@ -7,7 +7,7 @@ import {
   type KafkaClusterRepository,
   type TopicCatalog,
 } from './catalog.ports';
-import { RegisterKafkaCluster } from './register-kafka-cluster.use-case';
+import { MAX_CLUSTERS_PER_ENVIRONMENT, RegisterKafkaCluster } from './register-kafka-cluster.use-case';
 
 class RecordingGuard extends EgressGuard {
   readonly checked: string[] = [];
@@ -24,6 +24,7 @@ function setUp(answers = true) {
       id === 'env-1' ? { id, organizationId: 'org-1', name: 'default', createdAt: new Date(0) } : undefined,
   } as unknown as IdentityRepository;
   const clusters = {
+    list: async () => inserted,
     insert: async (c: Omit<KafkaClusterRecord, 'createdAt'>) => {
       const record = { ...c, createdAt: new Date(0) };
       inserted.push(record);
@@ -108,5 +109,16 @@ describe('RegisterKafkaCluster', () => {
     expect(logged.join()).toContain('SASL authentication failed');
     expect(logged.join()).not.toContain('hunter2');
     expect(inserted).toEqual([]);
+  });
+
+  it('refuses a registration past the environment quota before connecting anywhere', async () => {
+    const { register, principal, spec, inserted, checked, guard } = setUp();
+    for (let i = 0; i < MAX_CLUSTERS_PER_ENVIRONMENT; i++) inserted.push({} as KafkaClusterRecord);
+    await expect(register.execute(principal, spec())).rejects.toMatchObject({
+      code: 'KAFKA_CLUSTER_QUOTA_EXCEEDED',
+      kind: 'quota',
+    });
+    expect(checked).toEqual([]);
+    expect(guard.checked).toEqual([]);
   });
 });

@@ -10,6 +10,9 @@ import type {
   TopicCatalog,
 } from './catalog.ports';
 
+/** databases (its logical cluster included) an environment may have */
+export const MAX_CLUSTERS_PER_ENVIRONMENT = 20;
+
 const invalid = (message: string) => new RiffleError('INVALID_KAFKA_CLUSTER', 'invalid', message);
 
 /**
@@ -54,6 +57,15 @@ export class RegisterKafkaCluster {
         : undefined;
     if (!environment)
       throw new RiffleError('ENVIRONMENT_NOT_FOUND', 'not_found', 'No such organization or environment.');
+    // each registered cluster keeps a Kafka client of its own in Riffle's catalog: a tenant gets a bounded few
+    const registered = await this.clusters.list(principal.organizationId, environment.id);
+    if (registered.length >= MAX_CLUSTERS_PER_ENVIRONMENT) {
+      throw new RiffleError(
+        'KAFKA_CLUSTER_QUOTA_EXCEEDED',
+        'quota',
+        `This environment already has ${MAX_CLUSTERS_PER_ENVIRONMENT} databases, its quota; register the cluster in another environment.`,
+      );
+    }
     const raw = request.spec?.bootstrap_servers;
     const brokers = typeof raw === 'string' ? raw.split(',').map((b) => parseEndpoint(b)) : [];
     if (brokers.length === 0 || brokers.length > 32 || brokers.some((b) => b === undefined)) {
